@@ -1,0 +1,40 @@
+// augur: the one binary. Subcommands are a table; each registers its own options.
+#include <functional>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "cli/stats_command.h"
+#include "core/exit_codes.h"
+
+namespace {
+
+struct CommandEntry {
+  void (*add)(CLI::App& app, std::function<int()>& run);
+};
+
+// serve, analyze, report, query, validate and import arrive with their issues.
+constexpr CommandEntry kCommands[] = {
+    {&augur::cli::AddStatsCommand},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"augur: an automated canary analysis engine (a metrics judge).", "augur"};
+  app.set_version_flag("--version", AUGUR_VERSION);
+  app.require_subcommand(1);
+  std::function<int()> run;
+  for (const CommandEntry& command : kCommands) command.add(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "augur: " << e.what() << " (run with --help for usage)\n";
+    return augur::kExitUsage;
+  }
+  if (!run) {
+    std::cerr << "augur: no command given (run with --help for usage)\n";
+    return augur::kExitUsage;
+  }
+  return run();
+}

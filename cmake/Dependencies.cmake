@@ -1,0 +1,13 @@
+# Every third-party dependency is found here, and only here. Each comes from a Debian
+# bookworm package that scripts/setup installs; nothing is downloaded at build time.
+
+find_package(absl REQUIRED)                     # libabsl-dev: Status, StatusOr, Span, strings
+find_package(CLI11 REQUIRED)                    # libcli11-dev: the augur command line
+
+if(AUGUR_BUILD_TESTS)
+  find_package(GTest REQUIRED)                  # libgtest-dev, libgmock-dev
+  find_package(nlohmann_json REQUIRED)          # nlohmann-json3-dev: reads Kayenta's vectors
+endif()
+if(AUGUR_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)              # libbenchmark-dev
+endif()

@@ -1,0 +1,71 @@
+// Order statistics of the n*m pairwise differences x[i] - y[j] of two sorted samples, found
+// without materialising the differences: O(n + m) memory, a few O(n + m) sweeps per query.
+#ifndef AUGUR_JUDGES_PAIRWISE_DIFFERENCES_H_
+#define AUGUR_JUDGES_PAIRWISE_DIFFERENCES_H_
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/types/span.h"
+
+namespace augur::judges {
+
+// The difference of one pair as the kernel defines it: a - b in IEEE arithmetic, except that two
+// equal values (including two equal infinities, whose IEEE difference would be NaN) differ by 0.
+// This keeps the differences totally ordered and monotone in both arguments.
+inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; }
+
+// A view of two samples, each sorted ascending, free of NaN. Borrows the spans: they must
+// outlive this object. Not thread-safe (it counts its sweeps); cheap to make one per thread.
+//
+// The n x m matrix D[i][j] = PairDifference(x[i], y[j]) is non-decreasing down each column and
+// non-increasing along each row, so #{D <= v} is one two-pointer sweep (O(n + m)). Selection
+// narrows a value bracket [lo, hi] around the k-th difference with two pivots per sweep, placed
+// by linear interpolation of the counts (bisection in the order of the doubles when
+// interpolation stalls, which bounds the sweeps by about 64 even for adversarial data), and
+// finishes with nth_element once at most max(n + m, 4096) candidates remain. Deterministic.
+class PairwiseDifferences {
+ public:
+  PairwiseDifferences(absl::Span<const double> x_sorted, absl::Span<const double> y_sorted);
+
+  int64_t size() const { return total_; }
+  double min() const { return PairDifference(x_.front(), y_.back()); }
+  double max() const { return PairDifference(x_.back(), y_.front()); }
+
+  // #{(i, j) : D[i][j] <= v}.
+  int64_t CountAtMost(double v) const;
+  // #{(i, j) : D[i][j] < v}.
+  int64_t CountBelow(double v) const;
+
+  // The k-th smallest difference, 1 <= k <= size().
+  double Select(int64_t k) const;
+  // The k-th and (k+1)-th smallest differences, 1 <= k < size().
+  std::pair<double, double> SelectAdjacent(int64_t k) const;
+  // The median of all differences (the two-sample Hodges-Lehmann estimate): the middle one, or
+  // the mean of the two middle ones, computed in extended precision and rounded once.
+  double Median() const;
+
+  // Number of sweeps over the samples made so far (for tests and benchmarks).
+  int64_t sweeps() const { return sweeps_; }
+
+ private:
+  struct Counts {
+    int64_t below;     // #{D < v}
+    int64_t at_most;   // #{D <= v}
+  };
+  // Counts for two values in one sweep.
+  void CountPair(double a, double b, Counts& at_a, Counts& at_b) const;
+  // The smallest difference strictly greater than v (+inf if none).
+  double NextAbove(double v) const;
+  // The k-th smallest of the differences in (lo, hi], given #{D <= lo} = below_lo.
+  double Gather(double lo, double hi, int64_t below_lo, int64_t k) const;
+
+  absl::Span<const double> x_;
+  absl::Span<const double> y_;
+  int64_t total_;
+  mutable int64_t sweeps_ = 0;
+};
+
+}  // namespace augur::judges
+
+#endif  // AUGUR_JUDGES_PAIRWISE_DIFFERENCES_H_
