@@ -3,7 +3,7 @@
 // computes). Data: experiment ~ N(0.05, 1), control ~ N(0, 1), continuous, fixed seed.
 //
 //   cmake --preset release && cmake --build --preset release
-//   build/release/bench/mann_whitney_bench
+//   build/release/bin/mann_whitney_bench
 #include <algorithm>
 #include <random>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "judges/mann_whitney.h"
 #include "judges/pairwise_differences.h"
 #include "judges/shifted_rank_statistic.h"
+#include "judges/sort_doubles.h"
 
 namespace augur::judges {
 namespace {
@@ -61,8 +62,8 @@ void BM_PValue(benchmark::State& state) {
   const Data& d = Sample(state.range(0));
   for (auto _ : state) {
     std::vector<double> x = d.x, y = d.y;
-    std::sort(x.begin(), x.end());
-    std::sort(y.begin(), y.end());
+    SortDoubles(x);
+    SortDoubles(y);
     benchmark::DoNotOptimize(ShiftedRankStatistic(x, y).At(0.0));
   }
 }
@@ -71,8 +72,8 @@ void BM_Estimate(benchmark::State& state) {
   const Data& d = Sample(state.range(0));
   for (auto _ : state) {
     std::vector<double> x = d.x, y = d.y;
-    std::sort(x.begin(), x.end());
-    std::sort(y.begin(), y.end());
+    SortDoubles(x);
+    SortDoubles(y);
     benchmark::DoNotOptimize(PairwiseDifferences(x, y).Median());
   }
 }

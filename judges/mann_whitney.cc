@@ -14,6 +14,7 @@
 #include "judges/normal_distribution.h"
 #include "judges/pairwise_differences.h"
 #include "judges/shifted_rank_statistic.h"
+#include "judges/sort_doubles.h"
 #include "judges/zeroin.h"
 
 namespace augur::judges {
@@ -291,8 +292,8 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   s.pairs = s.n * s.m;
   s.x.assign(experiment.begin(), experiment.end());
   s.y.assign(control.begin(), control.end());
-  std::sort(s.x.begin(), s.x.end());
-  std::sort(s.y.begin(), s.y.end());
+  SortDoubles(s.x);
+  SortDoubles(s.y);
 
   MannWhitneyResult result;
   result.n_experiment = s.n;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace augur::judges {
@@ -65,35 +66,19 @@ int64_t PairwiseDifferences::CountBelow(double v) const {
   return count;
 }
 
-void PairwiseDifferences::CountPair(double a, double b, Counts& at_a, Counts& at_b) const {
+std::pair<int64_t, double> PairwiseDifferences::CountAtMostAndNextAbove(double v) const {
   ++sweeps_;
   const size_t m = y_.size();
-  size_t ja_below = 0, ja_at_most = 0, jb_below = 0, jb_at_most = 0;
-  at_a = Counts{0, 0};
-  at_b = Counts{0, 0};
-  for (const double xi : x_) {
-    while (ja_at_most < m && PairDifference(xi, y_[ja_at_most]) > a) ++ja_at_most;
-    while (ja_below < m && PairDifference(xi, y_[ja_below]) >= a) ++ja_below;
-    while (jb_at_most < m && PairDifference(xi, y_[jb_at_most]) > b) ++jb_at_most;
-    while (jb_below < m && PairDifference(xi, y_[jb_below]) >= b) ++jb_below;
-    at_a.at_most += static_cast<int64_t>(m - ja_at_most);
-    at_a.below += static_cast<int64_t>(m - ja_below);
-    at_b.at_most += static_cast<int64_t>(m - jb_at_most);
-    at_b.below += static_cast<int64_t>(m - jb_below);
-  }
-}
-
-double PairwiseDifferences::NextAbove(double v) const {
-  ++sweeps_;
-  const size_t m = y_.size();
+  int64_t count = 0;
   double next = kInf;
   size_t j = 0;
   for (const double xi : x_) {
     while (j < m && PairDifference(xi, y_[j]) > v) ++j;
+    count += static_cast<int64_t>(m - j);
     // y_[j-1] gives the smallest difference above v in this row.
     if (j > 0) next = std::min(next, PairDifference(xi, y_[j - 1]));
   }
-  return next;
+  return {count, next};
 }
 
 double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64_t k) const {
@@ -112,26 +97,60 @@ double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64
   return *nth;
 }
 
+std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t k) const {
+  const size_t n = x_.size();
+  const size_t m = y_.size();
+  if (n + m < 8 * kSubsampleSide) return std::nullopt;
+  // Every stride-th value of a sorted sample is a sorted sample whose empirical distribution is
+  // within 1/kSubsampleSide of the full one everywhere, so ranks in the subsample's difference
+  // matrix, scaled up, land within about (|xs| + |ys|) sub-ranks of the full ranks.
+  auto thin = [](absl::Span<const double> v) {
+    const size_t stride = std::max<size_t>(1, v.size() / kSubsampleSide);
+    std::vector<double> out;
+    out.reserve(v.size() / stride + 1);
+    for (size_t i = stride / 2; i < v.size(); i += stride) out.push_back(v[i]);
+    return out;
+  };
+  const std::vector<double> xs = thin(x_);
+  const std::vector<double> ys = thin(y_);
+  const PairwiseDifferences sub(xs, ys);
+  const int64_t sub_total = sub.size();
+  const int64_t slack = static_cast<int64_t>(xs.size() + ys.size());
+  const int64_t sub_k = static_cast<int64_t>(
+      static_cast<double>(k) * static_cast<double>(sub_total) / static_cast<double>(total_));
+  const double a = sub.Select(std::clamp<int64_t>(sub_k - slack, 1, sub_total));
+  const double b = sub.Select(std::clamp<int64_t>(sub_k + slack, 1, sub_total));
+  return std::make_pair(a, b);
+}
+
 double PairwiseDifferences::Select(int64_t k) const {
   // Invariant: the answer lies in (lo, hi], with below_lo = #{D <= lo} < k <= #{D <= hi} = at_hi.
   double lo = min();
-  int64_t below_lo = CountAtMost(lo);
-  if (k <= below_lo) return lo;
+  int64_t below_lo = 0;
+  if (lo == -kInf) {
+    // Nothing lies below -inf to open the bracket with: count the -inf differences instead.
+    below_lo = CountAtMost(lo);
+    if (k <= below_lo) return lo;
+  } else {
+    lo = std::nextafter(lo, -kInf);  // #{D <= lo} = 0
+  }
   double hi = max();
   int64_t at_hi = total_;
+  std::optional<std::pair<double, double>> seed = SeedPivots(k);
 
   const int64_t gather_limit =
       std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 4096);
   int64_t margin = gather_limit / 4;
-  bool interpolate = true;
+  int failures = 0;  // consecutive sweeps that did not shrink the bracket to a quarter
   for (;;) {
     const int64_t candidates = at_hi - below_lo;
     if (candidates <= gather_limit) return Gather(lo, hi, below_lo, k);
     const double above_lo = std::nextafter(lo, kInf);
     if (above_lo == hi) return hi;  // no double between: every candidate equals hi
 
-    // Two pivots per sweep. While interpolation works, they straddle rank k by the size of the
-    // last interpolation error; when it stalls, one of them bisects the bracket in double order.
+    // Two pivots per sweep pair: seeded from the subsample first; then straddling rank k by
+    // twice the last interpolation error; after two poor rounds, bisection (in value, and in the
+    // order of doubles, which alone guarantees termination within ~64 rounds).
     const bool finite = std::isfinite(lo) && std::isfinite(hi) && std::isfinite(hi - lo);
     auto interpolate_rank = [&](int64_t rank) {
       rank = std::clamp(rank, below_lo + 1, at_hi);
@@ -140,44 +159,53 @@ double PairwiseDifferences::Select(int64_t k) const {
       return std::clamp(lo + t * (hi - lo), above_lo, hi);
     };
     double a, b;
-    int64_t target_a = k - margin, target_b = k + margin;
-    if (finite && interpolate) {
+    bool interpolated = false;
+    const int64_t target_a = k - margin, target_b = k + margin;
+    if (seed) {
+      a = std::clamp(seed->first, above_lo, hi);
+      b = std::clamp(seed->second, above_lo, hi);
+      seed.reset();
+    } else if (finite && failures < 2) {
       a = interpolate_rank(target_a);
       b = interpolate_rank(target_b);
+      interpolated = true;
     } else {
       a = std::clamp(OrderMidpoint(lo, hi), above_lo, hi);
-      b = finite ? interpolate_rank(k) : a;
-      target_a = target_b = k;
-      if (b < a) std::swap(a, b);
+      b = finite ? std::clamp(lo + (hi - lo) / 2.0, above_lo, hi) : a;
     }
+    if (b < a) std::swap(a, b);
 
-    Counts at_a, at_b;
-    CountPair(a, b, at_a, at_b);
-    if (at_a.below < k && k <= at_a.at_most) return a;
-    if (at_b.below < k && k <= at_b.at_most) return b;
-    if (k <= at_a.below) {
-      hi = std::nextafter(a, -kInf);
-      at_hi = at_a.below;
-    } else if (k <= at_b.below) {
+    // Only #{D <= pivot} is needed: if it reaches k the answer is at most the pivot.
+    const int64_t at_a = CountAtMost(a);
+    const int64_t at_b = a == b ? at_a : CountAtMost(b);
+    if (k <= at_a) {
+      hi = a;
+      at_hi = at_a;
+    } else if (k <= at_b) {
       lo = a;
-      below_lo = at_a.at_most;
-      hi = std::nextafter(b, -kInf);
-      at_hi = at_b.below;
+      below_lo = at_a;
+      hi = b;
+      at_hi = at_b;
     } else {
       lo = b;
-      below_lo = at_b.at_most;
+      below_lo = at_b;
     }
-    const int64_t error =
-        std::max(std::llabs(at_a.at_most - target_a), std::llabs(at_b.at_most - target_b));
-    margin = std::max(gather_limit / 4, 2 * error);
-    interpolate = at_hi - below_lo <= candidates / 2;
+    const int64_t remaining = at_hi - below_lo;
+    failures = remaining <= candidates / 4 ? 0 : failures + 1;
+    if (interpolated) {
+      const int64_t error = std::max(std::llabs(at_a - target_a), std::llabs(at_b - target_b));
+      margin = std::max(gather_limit / 4, 2 * error);
+    } else {
+      // No interpolation error to learn from: straddle generously within the new bracket.
+      margin = std::max(gather_limit / 4, remaining / 128);
+    }
   }
 }
 
 std::pair<double, double> PairwiseDifferences::SelectAdjacent(int64_t k) const {
   const double first = Select(k);
-  if (CountAtMost(first) > k) return {first, first};
-  return {first, NextAbove(first)};
+  const auto [at_most, next] = CountAtMostAndNextAbove(first);
+  return {first, at_most > k ? first : next};
 }
 
 double PairwiseDifferences::Median() const {

@@ -1,0 +1,28 @@
+# Shared helpers for scripts/*. Source it; do not run it.
+
+# apt_install PACKAGE...: installs the Debian packages that are not installed yet, without
+# questions. Works as root (no sudo needed) and, through sudo, as another user.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "scripts: installing ${missing[*]}" >&2
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# Every Debian package that building, testing and the demo need. Keep in step with
+# cmake/Dependencies.cmake.
+AUGUR_PACKAGES=(
+  g++ cmake ninja-build          # toolchain
+  libabsl-dev                    # Status, StatusOr, Span, strings
+  libcli11-dev                   # the command line
+  nlohmann-json3-dev             # JSON (tests read Kayenta's vectors)
+  libgtest-dev libgmock-dev      # unit tests
+  libbenchmark-dev               # bench/
+)
