@@ -10,6 +10,7 @@
 
 #include "benchmark/benchmark.h"
 #include "judges/mann_whitney.h"
+#include "judges/mann_whitney_distribution.h"
 #include "judges/pairwise_differences.h"
 #include "judges/shifted_rank_statistic.h"
 #include "judges/sort_doubles.h"
@@ -92,6 +93,15 @@ void BM_IntervalBound(benchmark::State& state) {
   state.counters["sweeps_per_select"] =
       static_cast<double>(diffs.sweeps()) / static_cast<double>(state.iterations());
 }
+
+// The exact null distribution, built for `exact: always` (and for n, m < 50 under auto).
+void BM_ExactDistribution(benchmark::State& state) {
+  for (auto _ : state) {
+    auto d = MannWhitneyDistribution::Create(state.range(0), state.range(0));
+    benchmark::DoNotOptimize(d);
+  }
+}
+BENCHMARK(BM_ExactDistribution)->Arg(49)->Arg(200)->Arg(400)->Unit(benchmark::kMillisecond);
 
 #define AUGUR_SIZES Arg(1000)->Arg(20000)->Arg(1000000)->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_MannWhitneyWhole)->AUGUR_SIZES;
