@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "cli/json_writer.h"
 
 #include <cmath>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace augur::cli {
 

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "cli/number_reader.h"
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace augur::cli {
 namespace {
@@ -44,8 +44,7 @@ absl::StatusOr<std::vector<double>> ReadNumbers(std::istream& in, absl::string_v
       absl::string_view digits = token;
       if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-') digits.remove_prefix(1);
       double value = 0.0;
-      const auto [ptr, ec] =
-          std::from_chars(digits.data(), digits.data() + digits.size(), value);
+      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
       if (ec == std::errc::result_out_of_range) {
         return absl::InvalidArgumentError(absl::StrCat(
             source, ":", line_number, ": ", Quoted(token), " is out of the range of a double"));
@@ -55,9 +54,9 @@ absl::StatusOr<std::vector<double>> ReadNumbers(std::istream& in, absl::string_v
             absl::StrCat(source, ":", line_number, ": ", Quoted(token), " is not a number"));
       }
       if (std::isnan(value)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            source, ":", line_number, ": ", Quoted(token),
-            " is NaN; the test takes numbers only (remove missing values first)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ":", line_number, ": ", Quoted(token),
+                         " is NaN; the test takes numbers only (remove missing values first)"));
       }
       values.push_back(value);
     }

@@ -3,10 +3,10 @@
 #define AUGUR_CLI_NUMBER_READER_H_
 
 #include <istream>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace augur::cli {
 
@@ -17,7 +17,8 @@ namespace augur::cli {
 absl::StatusOr<std::vector<double>> ReadNumbers(std::istream& in, absl::string_view source);
 
 // Opens `path` ("-" means `stdin`) and reads it with ReadNumbers. kNotFound if it cannot be opened.
-absl::StatusOr<std::vector<double>> ReadNumbersFromFile(absl::string_view path, std::istream& stdin);
+absl::StatusOr<std::vector<double>> ReadNumbersFromFile(absl::string_view path,
+                                                        std::istream& stdin);
 
 }  // namespace augur::cli
 

@@ -3,13 +3,13 @@
 #include <charconv>
 #include <iostream>
 #include <memory>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "cli/json_writer.h"
 #include "cli/number_reader.h"
 #include "core/exit_codes.h"
@@ -61,8 +61,8 @@ absl::StatusOr<std::vector<double>> ReadSample(absl::string_view path, absl::str
                                                std::istream& in) {
   AUGUR_ASSIGN_OR_RETURN(std::vector<double> values, ReadNumbersFromFile(path, in));
   if (values.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path == "-" ? "<stdin>" : path, ": no numbers in the ", side, " sample"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path == "-" ? "<stdin>" : path, ": no numbers in the ", side, " sample"));
   }
   return values;
 }
@@ -133,8 +133,7 @@ void AddStatsCommand(CLI::App& app, std::function<int()>& run) {
                  "File of baseline (control) numbers; '-' reads standard input")
       ->required()
       ->type_name("FILE");
-  mw->add_option("--confidence", args->confidence,
-                 "Confidence level of the interval, in (0,1)")
+  mw->add_option("--confidence", args->confidence, "Confidence level of the interval, in (0,1)")
       ->capture_default_str()
       ->type_name("LEVEL");
   mw->add_option("--alternative", args->alternative,
@@ -147,8 +146,7 @@ void AddStatsCommand(CLI::App& app, std::function<int()>& run) {
                  "never")
       ->capture_default_str()
       ->type_name("auto|always|never");
-  mw->add_option("--correct", args->correct,
-                 "Continuity correction of the normal approximation")
+  mw->add_option("--correct", args->correct, "Continuity correction of the normal approximation")
       ->capture_default_str()
       ->type_name("true|false");
   mw->add_option("--interval", args->interval,

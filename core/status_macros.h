@@ -9,10 +9,10 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing function if not OK.
-#define AUGUR_RETURN_IF_ERROR(expr)                    \
-  do {                                                 \
-    ::absl::Status augur_status_ = (expr);             \
-    if (!augur_status_.ok()) return augur_status_;     \
+#define AUGUR_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status augur_status_ = (expr);         \
+    if (!augur_status_.ok()) return augur_status_; \
   } while (false)
 
 #define AUGUR_STATUS_CONCAT_INNER_(a, b) a##b

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "judges/mann_whitney.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "core/status_macros.h"
 #include "judges/mann_whitney_distribution.h"
 #include "judges/normal_distribution.h"
@@ -112,10 +112,10 @@ void ExactBranchInterval(const MannWhitneyDistribution& dist, const PairwiseDiff
   result.ci_high = result.alternative == Alternative::kGreater ? kInf : diffs.Select(ql + 1);
   result.achieved_confidence = 1.0 - achieved_alpha;
   if (achieved_alpha - alpha > alpha / 2.0) {
-    result.warnings.push_back(absl::StrCat(
-        "requested confidence ", result.confidence, " is not achievable with n=",
-        result.n_experiment, " and m=", result.n_control,
-        " values; the interval's actual confidence is ", result.achieved_confidence));
+    result.warnings.push_back(
+        absl::StrCat("requested confidence ", result.confidence,
+                     " is not achievable with n=", result.n_experiment, " and m=", result.n_control,
+                     " values; the interval's actual confidence is ", result.achieved_confidence));
   }
 }
 
@@ -185,9 +185,9 @@ absl::StatusOr<double> RootSearchEstimate(const ShiftedRankStatistic& statistic,
   const double f_lower = f(mumin);
   const double f_upper = f(mumax);
   if (std::isnan(f_lower) || std::isnan(f_upper) || f_lower * f_upper > 0.0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "root-search estimate undefined: the statistic does not change sign over [", mumin, ", ",
-        mumax, "]; use interval exact"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("root-search estimate undefined: the statistic does not change sign over [",
+                     mumin, ", ", mumax, "]; use interval exact"));
   }
   return Zeroin(f, mumin, mumax, f_lower, f_upper, tolerance, kRootMaxIterations).root;
 }
@@ -214,29 +214,29 @@ absl::Status RootSearchInterval(const Samples& s, double alpha, const MannWhitne
           result.ci_low, RootSearchBound(statistic, mumin, mumax,
                                          NormalQuantile(alpha / 2.0, false), alt, correct, tol));
       AUGUR_ASSIGN_OR_RETURN(
-          result.ci_high, RootSearchBound(statistic, mumin, mumax, NormalQuantile(alpha / 2.0),
-                                          alt, correct, tol));
+          result.ci_high,
+          RootSearchBound(statistic, mumin, mumax, NormalQuantile(alpha / 2.0), alt, correct, tol));
       break;
     }
     case Alternative::kGreater: {
-      AUGUR_ASSIGN_OR_RETURN(result.ci_low,
-                             RootSearchBound(statistic, mumin, mumax,
-                                             NormalQuantile(alpha, false), alt, correct, tol));
+      AUGUR_ASSIGN_OR_RETURN(
+          result.ci_low, RootSearchBound(statistic, mumin, mumax, NormalQuantile(alpha, false), alt,
+                                         correct, tol));
       result.ci_high = kInf;
       break;
     }
     case Alternative::kLess: {
       result.ci_low = -kInf;
-      AUGUR_ASSIGN_OR_RETURN(result.ci_high,
-                             RootSearchBound(statistic, mumin, mumax, NormalQuantile(alpha), alt,
-                                             correct, tol));
+      AUGUR_ASSIGN_OR_RETURN(
+          result.ci_high,
+          RootSearchBound(statistic, mumin, mumax, NormalQuantile(alpha), alt, correct, tol));
       break;
     }
   }
   // R computes its estimate without the continuity correction; Kayenta keeps it.
   const bool estimate_correct = options.interval == IntervalMethod::kKayenta && correct;
-  AUGUR_ASSIGN_OR_RETURN(result.estimate, RootSearchEstimate(statistic, mumin, mumax, alt,
-                                                             estimate_correct, tol));
+  AUGUR_ASSIGN_OR_RETURN(result.estimate,
+                         RootSearchEstimate(statistic, mumin, mumax, alt, estimate_correct, tol));
   result.achieved_confidence = result.confidence;
   return absl::OkStatus();
 }
@@ -248,8 +248,8 @@ void OrderStatisticInterval(const Samples& s, const PairwiseDifferences& diffs, 
   const bool correct = options.correct;
   switch (alt) {
     case Alternative::kTwoSided:
-      result.ci_low = OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha / 2.0, false), alt,
-                                          correct);
+      result.ci_low =
+          OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha / 2.0, false), alt, correct);
       result.ci_high =
           OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha / 2.0), alt, correct);
       break;
@@ -286,8 +286,8 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   s.n = static_cast<int64_t>(experiment.size());
   s.m = static_cast<int64_t>(control.size());
   if (s.n > kMaxPairs / s.m) {
-    return absl::InvalidArgumentError(absl::StrCat("samples too large: n*m must be at most 2^53, got n=",
-                                                   s.n, " m=", s.m));
+    return absl::InvalidArgumentError(
+        absl::StrCat("samples too large: n*m must be at most 2^53, got n=", s.n, " m=", s.m));
   }
   s.pairs = s.n * s.m;
   s.x.assign(experiment.begin(), experiment.end());

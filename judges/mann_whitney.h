@@ -23,10 +23,10 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace augur::judges {
@@ -71,11 +71,11 @@ struct MannWhitneyOptions {
 struct MannWhitneyResult {
   int64_t n_experiment = 0;
   int64_t n_control = 0;
-  double w = 0.0;          // U of the experiment sample
+  double w = 0.0;  // U of the experiment sample
   double p_value = 1.0;
-  double estimate = 0.0;   // shift, experiment minus control
-  double ci_low = 0.0;     // -inf for Alternative::kLess
-  double ci_high = 0.0;    // +inf for Alternative::kGreater
+  double estimate = 0.0;             // shift, experiment minus control
+  double ci_low = 0.0;               // -inf for Alternative::kLess
+  double ci_high = 0.0;              // +inf for Alternative::kGreater
   double confidence = 0.0;           // as requested
   double achieved_confidence = 0.0;  // exact branch: the discrete coverage actually attained
   Alternative alternative = Alternative::kTwoSided;

@@ -11,15 +11,14 @@ namespace augur::judges {
 
 absl::StatusOr<MannWhitneyDistribution> MannWhitneyDistribution::Create(int64_t n, int64_t m) {
   if (n < 1 || m < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("exact Mann-Whitney distribution needs both samples non-empty, got n=", n,
-                     " m=", m));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "exact Mann-Whitney distribution needs both samples non-empty, got n=", n, " m=", m));
   }
   if (n > kMaxProduct / m) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "exact Mann-Whitney distribution is supported up to n*m = ", kMaxProduct,
-        " (400 x 400), got n=", n, " m=", m, " (n*m = ", n * m,
-        "); use the normal approximation (exact: auto or never)"));
+    return absl::OutOfRangeError(
+        absl::StrCat("exact Mann-Whitney distribution is supported up to n*m = ", kMaxProduct,
+                     " (400 x 400), got n=", n, " m=", m, " (n*m = ", n * m,
+                     "); use the normal approximation (exact: auto or never)"));
   }
   const int64_t shorter = std::min(n, m);
   const int64_t longer = std::max(n, m);
@@ -30,7 +29,8 @@ absl::StatusOr<MannWhitneyDistribution> MannWhitneyDistribution::Create(int64_t 
     // Multiply by (1 - q^(longer + i)); descending so each read sees the previous factor's value.
     for (int64_t u = half; u >= longer + i; --u) c[u] -= c[u - longer - i];
     // Divide by (1 - q^i), a prefix sum with stride i, and renormalise by i / (longer + i) so the
-    // coefficients stay a probability mass function (C(longer+i, i) = C(longer+i-1, i-1)*(longer+i)/i).
+    // coefficients stay a probability mass function (C(longer+i, i) = C(longer+i-1,
+    // i-1)*(longer+i)/i).
     const long double scale = static_cast<long double>(i) / static_cast<long double>(longer + i);
     for (int64_t u = 0; u < std::min(i, half + 1); ++u) c[u] *= scale;
     for (int64_t u = i; u <= half; ++u) c[u] = c[u] * scale + c[u - i];

@@ -49,8 +49,8 @@ class MannWhitneyDistribution {
 
   int64_t n_;
   int64_t m_;
-  int64_t half_;                    // floor(n*m / 2)
-  std::vector<double> lower_cdf_;   // lower_cdf_[u] = P(U <= u), u = 0..half_
+  int64_t half_;                   // floor(n*m / 2)
+  std::vector<double> lower_cdf_;  // lower_cdf_[u] = P(U <= u), u = 0..half_
 };
 
 }  // namespace augur::judges

@@ -9,6 +9,7 @@ namespace {
 // Coefficients of AS 241 (PPND16) as published by Wichura (1988). Each rational function is
 // evaluated by Horner's rule in the published order; with FMA contraction disabled for this
 // library the results do not depend on the compiler.
+// clang-format off
 double Central(double q) {
   const double r = 0.180625 - q * q;
   return q *
@@ -45,6 +46,8 @@ double Tail(double r) {
              0.0148753612908506148525) * r + 0.13692988092273580531) * r +
            0.59983220655588793769) * r + 1.0);
 }
+
+// clang-format on
 
 }  // namespace
 

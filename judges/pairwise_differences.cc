@@ -1,36 +1,25 @@
 #include "judges/pairwise_differences.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <optional>
 #include <vector>
 
+#include "judges/double_order.h"
+
 namespace augur::judges {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Maps doubles to unsigned integers in the same order (-inf < ... < -0 = +0 < ... < +inf).
-uint64_t OrderKey(double v) {
-  const uint64_t bits = std::bit_cast<uint64_t>(v);
-  constexpr uint64_t kSign = uint64_t{1} << 63;
-  return (bits & kSign) ? ~bits : bits | kSign;
-}
-
-double FromOrderKey(uint64_t key) {
-  constexpr uint64_t kSign = uint64_t{1} << 63;
-  return std::bit_cast<double>((key & kSign) ? key & ~kSign : ~key);
-}
-
 // A double halfway between lo and hi in the order of doubles (not in value): repeated, it
 // reaches any double in at most 64 steps.
 double OrderMidpoint(double lo, double hi) {
-  const uint64_t a = OrderKey(lo);
-  const uint64_t b = OrderKey(hi);
-  return FromOrderKey(a + (b - a) / 2);
+  const uint64_t a = DoubleOrderKey(lo);
+  const uint64_t b = DoubleOrderKey(hi);
+  return DoubleFromOrderKey(a + (b - a) / 2);
 }
 
 }  // namespace
@@ -41,30 +30,28 @@ PairwiseDifferences::PairwiseDifferences(absl::Span<const double> x_sorted,
       y_(y_sorted),
       total_(static_cast<int64_t>(x_sorted.size()) * static_cast<int64_t>(y_sorted.size())) {}
 
-int64_t PairwiseDifferences::CountAtMost(double v) const {
+template <bool kStrict>
+int64_t PairwiseDifferences::Count(double v) const {
   ++sweeps_;
   const size_t m = y_.size();
   int64_t count = 0;
   size_t j = 0;
   for (const double xi : x_) {
-    // Row i is non-increasing in j: skip the prefix of differences above v.
-    while (j < m && PairDifference(xi, y_[j]) > v) ++j;
+    // Row i is non-increasing in j: skip the prefix of differences above v (at or above v when
+    // counting strictly below).
+    if constexpr (kStrict) {
+      while (j < m && PairDifference(xi, y_[j]) >= v) ++j;
+    } else {
+      while (j < m && PairDifference(xi, y_[j]) > v) ++j;
+    }
     count += static_cast<int64_t>(m - j);
   }
   return count;
 }
 
-int64_t PairwiseDifferences::CountBelow(double v) const {
-  ++sweeps_;
-  const size_t m = y_.size();
-  int64_t count = 0;
-  size_t j = 0;
-  for (const double xi : x_) {
-    while (j < m && PairDifference(xi, y_[j]) >= v) ++j;
-    count += static_cast<int64_t>(m - j);
-  }
-  return count;
-}
+int64_t PairwiseDifferences::CountAtMost(double v) const { return Count<false>(v); }
+
+int64_t PairwiseDifferences::CountBelow(double v) const { return Count<true>(v); }
 
 std::pair<int64_t, double> PairwiseDifferences::CountAtMostAndNextAbove(double v) const {
   ++sweeps_;
@@ -138,8 +125,7 @@ double PairwiseDifferences::Select(int64_t k) const {
   int64_t at_hi = total_;
   std::optional<std::pair<double, double>> seed = SeedPivots(k);
 
-  const int64_t gather_limit =
-      std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 4096);
+  const int64_t gather_limit = std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 4096);
   int64_t margin = gather_limit / 4;
   int failures = 0;  // consecutive sweeps that did not shrink the bracket to a quarter
   for (;;) {
@@ -154,8 +140,7 @@ double PairwiseDifferences::Select(int64_t k) const {
     const bool finite = std::isfinite(lo) && std::isfinite(hi) && std::isfinite(hi - lo);
     auto interpolate_rank = [&](int64_t rank) {
       rank = std::clamp(rank, below_lo + 1, at_hi);
-      const double t =
-          static_cast<double>(rank - below_lo) / static_cast<double>(at_hi - below_lo);
+      const double t = static_cast<double>(rank - below_lo) / static_cast<double>(at_hi - below_lo);
       return std::clamp(lo + t * (hi - lo), above_lo, hi);
     };
     double a, b;

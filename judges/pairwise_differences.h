@@ -57,6 +57,9 @@ class PairwiseDifferences {
 
   // Two first pivots around the k-th difference, from a systematic subsample (large samples only).
   std::optional<std::pair<double, double>> SeedPivots(int64_t k) const;
+  // #{D < v} when kStrict, else #{D <= v}: one sweep.
+  template <bool kStrict>
+  int64_t Count(double v) const;
   // #{D <= v} and the smallest difference strictly greater than v (+inf if none), in one sweep.
   std::pair<int64_t, double> CountAtMostAndNextAbove(double v) const;
   // The k-th smallest of the differences in (lo, hi], given #{D <= lo} = below_lo.

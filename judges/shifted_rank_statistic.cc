@@ -14,8 +14,7 @@ void TieSum::AddGroup(int64_t size) {
 double MannWhitneySigma(int64_t n, int64_t m, double tie_sum) {
   const double nx = static_cast<double>(n);
   const double ny = static_cast<double>(m);
-  return std::sqrt((nx * ny / 12.0) *
-                   ((nx + ny + 1.0) - tie_sum / ((nx + ny) * (nx + ny - 1.0))));
+  return std::sqrt((nx * ny / 12.0) * ((nx + ny + 1.0) - tie_sum / ((nx + ny) * (nx + ny - 1.0))));
 }
 
 namespace {

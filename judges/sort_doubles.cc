@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
+
+#include "judges/double_order.h"
 
 namespace augur::judges {
 namespace {
@@ -13,18 +14,6 @@ constexpr size_t kRadixThreshold = size_t{1} << 16;
 constexpr int kDigitBits = 11;
 constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;  // 6
 constexpr size_t kBuckets = size_t{1} << kDigitBits;
-
-// Order-preserving map from doubles (not NaN) to unsigned integers.
-uint64_t Key(double v) {
-  const uint64_t bits = std::bit_cast<uint64_t>(v);
-  constexpr uint64_t kSign = uint64_t{1} << 63;
-  return (bits & kSign) ? ~bits : bits | kSign;
-}
-
-double Value(uint64_t key) {
-  constexpr uint64_t kSign = uint64_t{1} << 63;
-  return std::bit_cast<double>((key & kSign) ? key & ~kSign : ~key);
-}
 
 }  // namespace
 
@@ -38,7 +27,7 @@ void SortDoubles(std::vector<double>& values) {
   std::vector<uint64_t> buffer(n);
   std::array<std::array<uint32_t, kBuckets>, kPasses> counts{};
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t k = Key(values[i]);
+    const uint64_t k = DoubleOrderKey(values[i]);
     keys[i] = k;
     for (int p = 0; p < kPasses; ++p) ++counts[p][(k >> (p * kDigitBits)) & (kBuckets - 1)];
   }
@@ -58,7 +47,7 @@ void SortDoubles(std::vector<double>& values) {
     }
     keys.swap(buffer);
   }
-  for (size_t i = 0; i < n; ++i) values[i] = Value(keys[i]);
+  for (size_t i = 0; i < n; ++i) values[i] = DoubleFromOrderKey(keys[i]);
 }
 
 }  // namespace augur::judges

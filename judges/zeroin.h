@@ -13,7 +13,7 @@ namespace augur::judges {
 
 struct ZeroinResult {
   double root = 0.0;
-  int evaluations = 0;  // calls of f made by the iteration (not counting fa, fb)
+  int evaluations = 0;    // calls of f made by the iteration (not counting fa, fb)
   bool converged = true;  // false when max_iterations ran out; root is then the last iterate
 };
 

@@ -118,7 +118,8 @@ TEST(StatsCommandTest, BadInputExits64WithOneClearLine) {
        "--correct must be true or false, got 'yes'"},
       {"both stdin", Args("-", "-"),
        "only one of --canary and --baseline can read standard input ('-')"},
-      {"exact too large", [&] {
+      {"exact too large",
+       [&] {
          MannWhitneyCommandArgs a = Args(x, kData + "/normal_1000_y.txt");
          a.exact = "always";
          return a;

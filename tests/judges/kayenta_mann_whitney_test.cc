@@ -160,8 +160,10 @@ TEST_F(KayentaMannWhitneyTest, IntermediateValues) {
   const double tol = c["tolerance"];
   const auto x = c["x"].get<std::vector<double>>();
   const auto y = c["y"].get<std::vector<double>>();
-  const double mu_min = *std::min_element(x.begin(), x.end()) - *std::max_element(y.begin(), y.end());
-  const double mu_max = *std::max_element(x.begin(), x.end()) - *std::min_element(y.begin(), y.end());
+  const double mu_min =
+      *std::min_element(x.begin(), x.end()) - *std::max_element(y.begin(), y.end());
+  const double mu_max =
+      *std::max_element(x.begin(), x.end()) - *std::min_element(y.begin(), y.end());
   EXPECT_NEAR(mu_min, e["mu_min"].get<double>(), tol);
   EXPECT_NEAR(mu_max, e["mu_max"].get<double>(), tol);
   const double zq_lower = NormalQuantile((1.0 - 0.95) / 2.0, false);

@@ -37,7 +37,7 @@ std::vector<double> ReadData(const std::string& name) {
 }
 
 MannWhitneyResult Judge(const std::vector<double>& x, const std::vector<double>& y,
-                      MannWhitneyOptions options = {}) {
+                        MannWhitneyOptions options = {}) {
   absl::StatusOr<MannWhitneyResult> r = MannWhitney(x, y, options);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : MannWhitneyResult{};
@@ -86,8 +86,8 @@ TEST(MannWhitneyTest, ExactBranchEachAlternativeMatchesR) {
   EXPECT_EQ(r.ci_low, -kInf);
   EXPECT_EQ(r.ci_high, 0.71999999999999997);
   // R: conf.level=0.8 -> ci=[-0.050000000000000044, 0.69999999999999996]
-  r = Judge(kHwX, kHwY, With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, true,
-                           0.8));
+  r = Judge(kHwX, kHwY,
+            With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, true, 0.8));
   EXPECT_EQ(r.ci_low, -0.050000000000000044);
   EXPECT_EQ(r.ci_high, 0.69999999999999996);
 }
@@ -97,7 +97,7 @@ TEST(MannWhitneyTest, UnachievableConfidenceIsReported) {
   //    ci=[-5, -1], warning "Requested conf.level not achievable" (conf.level becomes 0.9).
   const MannWhitneyResult r =
       Judge({1, 2, 3}, {4, 5, 6},
-          With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, true, 0.98));
+            With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, true, 0.98));
   EXPECT_EQ(r.w, 0);
   ExpectRelative(r.p_value, 0.1, 1e-14);
   EXPECT_EQ(r.estimate, -3);
@@ -111,8 +111,8 @@ TEST(MannWhitneyTest, UnachievableConfidenceIsReported) {
 TEST(MannWhitneyTest, NormalApproximationRCompatibleIsBitIdentical) {
   // R: exact=FALSE -> p=0.24462360512698336 est=0.30250833904157232
   //    ci=[-0.15001483719908448, 0.75994276532229388]
-  MannWhitneyResult r = Judge(kHwX, kHwY, With(IntervalMethod::kRCompatible, Alternative::kTwoSided,
-                                             ExactMode::kNever));
+  MannWhitneyResult r = Judge(
+      kHwX, kHwY, With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kNever));
   EXPECT_EQ(r.method, TestMethod::kAsymptotic);
   ExpectRelative(r.p_value, 0.24462360512698336, 1e-14);
   EXPECT_EQ(r.estimate, 0.30250833904157232);
@@ -121,7 +121,7 @@ TEST(MannWhitneyTest, NormalApproximationRCompatibleIsBitIdentical) {
   // R: exact=FALSE, correct=FALSE -> p=0.22067136191984679 est=0.30250833904157232
   //    ci=[-0.14998084629011074, 0.7599750662215724]
   r = Judge(kHwX, kHwY,
-          With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kNever, false));
+            With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kNever, false));
   ExpectRelative(r.p_value, 0.22067136191984679, 1e-14);
   EXPECT_EQ(r.estimate, 0.30250833904157232);
   EXPECT_EQ(r.ci_low, -0.14998084629011074);
@@ -141,8 +141,8 @@ TEST(MannWhitneyTest, TiesMatchRInBothIntervalModes) {
   struct Case {
     Alternative alternative;
     bool correct;
-    double p;                   // R
-    double r_low, r_high;       // R's printed interval
+    double p;              // R
+    double r_low, r_high;  // R's printed interval
     double limit_low, limit_high;
   };
   // R: wilcox.test(a, b, conf.int=TRUE, ...) with a, b = kTiesA, kTiesB; R est=-1.0000504850467831
@@ -150,16 +150,16 @@ TEST(MannWhitneyTest, TiesMatchRInBothIntervalModes) {
   const Case cases[] = {
       {Alternative::kTwoSided, true, 0.28516980198933767, -4.0000503864971542, 1.9999477379498047,
        -4, 2},
-      {Alternative::kTwoSided, false, 0.26177031504926951, -4.0000099695649283,
-       1.9999640895038309, -4, 2},
+      {Alternative::kTwoSided, false, 0.26177031504926951, -4.0000099695649283, 1.9999640895038309,
+       -4, 2},
       {Alternative::kGreater, true, 0.88013373354925717, -3.9999562725580815, kInf, -4, kInf},
       {Alternative::kLess, true, 0.14258490099466883, -kInf, 1.0000666709301376, -kInf, 1},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(AlternativeName(c.alternative)) + (c.correct ? "" : " nocorrect"));
-    MannWhitneyResult r = Judge(
-        kTiesA, kTiesB, With(IntervalMethod::kRCompatible, c.alternative, ExactMode::kAuto,
-                             c.correct));
+    MannWhitneyResult r =
+        Judge(kTiesA, kTiesB,
+              With(IntervalMethod::kRCompatible, c.alternative, ExactMode::kAuto, c.correct));
     EXPECT_EQ(r.method, TestMethod::kAsymptotic);  // ties force the normal approximation
     EXPECT_EQ(r.w, 21);
     ExpectRelative(r.p_value, c.p, 1e-13);
@@ -167,7 +167,7 @@ TEST(MannWhitneyTest, TiesMatchRInBothIntervalModes) {
     EXPECT_EQ(r.ci_high, c.r_high);
     EXPECT_EQ(r.estimate, -1.0000504850467831);
     r = Judge(kTiesA, kTiesB,
-            With(IntervalMethod::kExact, c.alternative, ExactMode::kAuto, c.correct));
+              With(IntervalMethod::kExact, c.alternative, ExactMode::kAuto, c.correct));
     EXPECT_EQ(r.ci_low, c.limit_low);
     EXPECT_EQ(r.ci_high, c.limit_high);
     EXPECT_EQ(r.estimate, -1);
@@ -225,8 +225,9 @@ TEST_F(LargeSampleTest, RCompatibleIsBitIdenticalToR) {
   EXPECT_EQ(r.ci_high, 0.059390343080187341);
   // R: conf.level=0.98, correct=FALSE -> p=0.50601379578945593
   //    ci=[-0.13742958461972013, 0.07631671972635419]
-  r = Judge(x_, y_, With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kAuto,
-                       false, 0.98));
+  r = Judge(
+      x_, y_,
+      With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kAuto, false, 0.98));
   ExpectRelative(r.p_value, 0.50601379578945593, 1e-13);
   EXPECT_EQ(r.ci_low, -0.13742958461972013);
   EXPECT_EQ(r.ci_high, 0.07631671972635419);
@@ -245,7 +246,7 @@ TEST_F(LargeSampleTest, ExactIntervalIsTheLimitOfR) {
   EXPECT_EQ(r.ci_high, 0.059414114349206029);
   // R limit (conf.level=0.98, correct=FALSE): ci=[-0.13743852154931732, 0.076299204941816967]
   r = Judge(x_, y_,
-          With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, false, 0.98));
+            With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAuto, false, 0.98));
   EXPECT_EQ(r.ci_low, -0.13743852154931732);
   EXPECT_EQ(r.ci_high, 0.076299204941816967);
 }
@@ -285,8 +286,8 @@ TEST_F(LargeSampleTest, ExactDistributionBeyondRsAutomaticLimit) {
 }
 
 TEST_F(LargeSampleTest, ExactBeyondSupportedSizeIsAClearError) {
-  const auto r = MannWhitney(x_, y_, With(IntervalMethod::kExact, Alternative::kTwoSided,
-                                          ExactMode::kAlways));
+  const auto r =
+      MannWhitney(x_, y_, With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kAlways));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("n*m = 160000"));
 }
@@ -308,7 +309,8 @@ TEST_F(LargeSampleTest, SwappingSidesNegatesEstimateAndInterval) {
     // One-sided: greater for (x, y) is less for (y, x).
     const MannWhitneyResult g =
         Judge(x, y, With(IntervalMethod::kExact, Alternative::kGreater, exact));
-    const MannWhitneyResult l = Judge(y, x, With(IntervalMethod::kExact, Alternative::kLess, exact));
+    const MannWhitneyResult l =
+        Judge(y, x, With(IntervalMethod::kExact, Alternative::kLess, exact));
     EXPECT_EQ(g.p_value, l.p_value);
     EXPECT_EQ(g.ci_low, -l.ci_high);
   }
@@ -400,7 +402,8 @@ TEST(MannWhitneyTest, RejectsBadInput) {
   EXPECT_EQ(code(MannWhitney(ok, empty)), absl::StatusCode::kInvalidArgument);
   const auto with_nan = MannWhitney(ok, nan);
   EXPECT_EQ(code(with_nan), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(with_nan.status().message()), HasSubstr("control sample has NaN at index 1"));
+  EXPECT_THAT(std::string(with_nan.status().message()),
+              HasSubstr("control sample has NaN at index 1"));
   for (double confidence : {0.0, 1.0, 1.5, -0.1, static_cast<double>(NAN)}) {
     MannWhitneyOptions o;
     o.confidence = confidence;

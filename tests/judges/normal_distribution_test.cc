@@ -14,8 +14,9 @@ struct QuantileCase {
 };
 
 // Known answers printed by R 4.2.2 with sprintf("%.17g"):
-//   p <- c(0.025, 0.01, 0.005, 0.05, 0.1, 0.3, 0.5, 0.075, 0.0749, 0.7, 1e-10, 1e-300, 0.975, 0.999)
-//   for (v in p) cat(sprintf("{%.17g, %.17g, %.17g},\n", v, qnorm(v), qnorm(v, lower.tail=FALSE)))
+//   p <- c(0.025, 0.01, 0.005, 0.05, 0.1, 0.3, 0.5, 0.075, 0.0749, 0.7, 1e-10, 1e-300, 0.975,
+//   0.999) for (v in p) cat(sprintf("{%.17g, %.17g, %.17g},\n", v, qnorm(v), qnorm(v,
+//   lower.tail=FALSE)))
 // R 4.2's qnorm is AS 241, so the values must agree to the last bit.
 constexpr QuantileCase kQuantileCases[] = {
     {0.025000000000000001, -1.9599639845400538, 1.9599639845400538},

@@ -37,13 +37,26 @@ TEST(SortDoublesTest, LargeWithSpecialValuesAndTies) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (double& d : v) {
     switch (pick(rng)) {
-      case 0: d = kInf; break;
-      case 1: d = -kInf; break;
-      case 2: d = 0.0; break;
-      case 3: d = std::numeric_limits<double>::denorm_min(); break;
-      case 4: d = -std::numeric_limits<double>::max(); break;
-      case 5: d = 7.0; break;
-      default: d = (pick(rng) < 5 ? -1 : 1) * std::pow(10.0, exponent(rng));
+      case 0:
+        d = kInf;
+        break;
+      case 1:
+        d = -kInf;
+        break;
+      case 2:
+        d = 0.0;
+        break;
+      case 3:
+        d = std::numeric_limits<double>::denorm_min();
+        break;
+      case 4:
+        d = -std::numeric_limits<double>::max();
+        break;
+      case 5:
+        d = 7.0;
+        break;
+      default:
+        d = (pick(rng) < 5 ? -1 : 1) * std::pow(10.0, exponent(rng));
     }
   }
   ExpectSortsLikeStdSort(v);
