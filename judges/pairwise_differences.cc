@@ -68,10 +68,12 @@ std::pair<int64_t, double> PairwiseDifferences::CountAtMostAndNextAbove(double v
   return {count, next};
 }
 
-double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64_t k) const {
+double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64_t at_hi,
+                                   int64_t k) const {
   ++sweeps_;
   const size_t m = y_.size();
   std::vector<double> candidates;
+  candidates.reserve(static_cast<size_t>(at_hi - below_lo));
   size_t j_hi = 0;  // first j with D <= hi
   size_t j_lo = 0;  // first j with D <= lo
   for (const double xi : x_) {
@@ -130,7 +132,7 @@ double PairwiseDifferences::Select(int64_t k) const {
   int failures = 0;  // consecutive sweeps that did not shrink the bracket to a quarter
   for (;;) {
     const int64_t candidates = at_hi - below_lo;
-    if (candidates <= gather_limit) return Gather(lo, hi, below_lo, k);
+    if (candidates <= gather_limit) return Gather(lo, hi, below_lo, at_hi, k);
     const double above_lo = std::nextafter(lo, kInf);
     if (above_lo == hi) return hi;  // no double between: every candidate equals hi
 

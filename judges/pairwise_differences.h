@@ -62,8 +62,9 @@ class PairwiseDifferences {
   int64_t Count(double v) const;
   // #{D <= v} and the smallest difference strictly greater than v (+inf if none), in one sweep.
   std::pair<int64_t, double> CountAtMostAndNextAbove(double v) const;
-  // The k-th smallest of the differences in (lo, hi], given #{D <= lo} = below_lo.
-  double Gather(double lo, double hi, int64_t below_lo, int64_t k) const;
+  // The k-th smallest difference, given that it lies in (lo, hi], #{D <= lo} = below_lo and
+  // #{D <= hi} = at_hi: collects the at_hi - below_lo candidates and selects among them.
+  double Gather(double lo, double hi, int64_t below_lo, int64_t at_hi, int64_t k) const;
 
   absl::Span<const double> x_;
   absl::Span<const double> y_;
