@@ -5,14 +5,18 @@
 // zero, and what augur's default (interval exact) must return exactly.
 #include "judges/mann_whitney.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "judges/normal_distribution.h"
+#include "judges/shifted_rank_statistic.h"
 
 namespace augur::judges {
 namespace {
@@ -363,6 +367,71 @@ TEST_F(LargeSampleTest, ScalingScalesEstimateAndInterval) {
     ExpectRelative(b.ci_low, a.ci_low * scale, 1e-13);
     ExpectRelative(b.ci_high, a.ci_high * scale, 1e-13);
   }
+}
+
+// The limit of R's interval search, found independently of the kernel's counting formula: R's
+// standardised statistic, with full pooled ranking, evaluated between consecutive distinct
+// differences; the bound is the first difference after which it is <= 0.
+double LimitOfRootSearch(std::vector<double> x, std::vector<double> y, double zq,
+                         Alternative alternative, bool correct) {
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  std::vector<double> d;
+  for (double a : x) {
+    for (double b : y) d.push_back(a - b);
+  }
+  std::sort(d.begin(), d.end());
+  d.erase(std::unique(d.begin(), d.end()), d.end());
+  const ShiftedRankStatistic statistic(x, y);
+  auto f = [&](double shift) {
+    const ShiftedRankStatistic::Value v = statistic.At(shift);
+    double cc = 0.0;
+    if (correct) {
+      cc = alternative == Alternative::kTwoSided
+               ? (v.centered_u > 0 ? 0.5 : (v.centered_u < 0 ? -0.5 : 0.0))
+               : (alternative == Alternative::kGreater ? 0.5 : -0.5);
+    }
+    return (v.centered_u - cc) / v.sigma - zq;
+  };
+  if (f(d.front() - 1.0) <= 0.0) return d.front();
+  for (size_t k = 0; k + 1 < d.size(); ++k) {
+    if (f((d[k] + d[k + 1]) / 2.0) <= 0.0) return d[k];
+  }
+  return d.back();
+}
+
+TEST(MannWhitneyTest, ExactIntervalIsTheLimitOfRsSearchOnRandomTiedData) {
+  std::mt19937_64 rng(2026);
+  std::uniform_int_distribution<int> size(2, 40);
+  std::uniform_int_distribution<int> grid(0, 12);  // values on a 0.5 grid: many ties
+  int checked = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<double> x(static_cast<size_t>(size(rng))), y(static_cast<size_t>(size(rng)));
+    for (double& v : x) v = 0.5 * grid(rng);
+    for (double& v : y) v = 0.5 * grid(rng) - (trial % 3 == 0 ? 1.0 : 0.0);
+    const Alternative alternative = trial % 5 == 0   ? Alternative::kGreater
+                                    : trial % 5 == 1 ? Alternative::kLess
+                                                     : Alternative::kTwoSided;
+    const bool correct = trial % 4 != 3;
+    const double confidence = trial % 2 ? 0.95 : 0.8;
+    MannWhitneyOptions o =
+        With(IntervalMethod::kExact, alternative, ExactMode::kNever, correct, confidence);
+    const MannWhitneyResult r = Judge(x, y, o);
+    const double alpha = 1.0 - confidence;
+    SCOPED_TRACE(::testing::Message() << "trial " << trial);
+    if (alternative != Alternative::kLess) {
+      const double zq = NormalQuantile(alternative == Alternative::kTwoSided ? alpha / 2.0 : alpha,
+                                       /*lower_tail=*/false);
+      ASSERT_EQ(r.ci_low, LimitOfRootSearch(x, y, zq, alternative, correct));
+      ++checked;
+    }
+    if (alternative != Alternative::kGreater) {
+      const double zq = NormalQuantile(alternative == Alternative::kTwoSided ? alpha / 2.0 : alpha);
+      ASSERT_EQ(r.ci_high, LimitOfRootSearch(x, y, zq, alternative, correct));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 400);
 }
 
 TEST(MannWhitneyTest, InfinitiesRankAsExtremes) {
