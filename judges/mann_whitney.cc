@@ -124,7 +124,8 @@ void ExactBranchInterval(const MannWhitneyDistribution& dist, const PairwiseDiff
 //   F(j) = (n*m/2 - j - correction) / sigma0 - zq,
 // where sigma0 has the within-sample ties only. F is non-increasing in j, so the point where R's
 // root search would converge as its tolerance goes to zero is the j0-th smallest difference,
-// j0 = min{j : F(j) <= 0}. Ties are included: they only make #{differences <= d} jump.
+// j0 = min{j : F(j) <= 0}. Ties are included: they only make #{differences <= d} jump. Where F
+// is exactly 0 on a whole gap the root is not unique, and the midpoint of the gap is returned.
 double OrderStatisticBound(const PairwiseDifferences& diffs, double sigma0, double zq,
                            Alternative alternative, bool correct) {
   const int64_t pairs = diffs.size();
@@ -143,7 +144,14 @@ double OrderStatisticBound(const PairwiseDifferences& diffs, double sigma0, doub
       lo = mid + 1;
     }
   }
-  return lo == 0 ? diffs.min() : diffs.Select(lo);
+  if (lo == 0) return diffs.min();
+  if (f(lo) == 0.0 && lo < pairs) {
+    // F is exactly 0 between D(j0) and D(j0+1) (e.g. a one-sided 50% interval without
+    // correction): every point there is a root. Take the midpoint, as the estimate does.
+    const auto [a, b] = diffs.SelectAdjacent(lo);
+    return diffs.Midpoint(a, b);
+  }
+  return diffs.Select(lo);
 }
 
 // R's root(zq) in the normal branch: the search bracket is [min difference, max difference].
@@ -205,6 +213,12 @@ absl::Status RootSearchInterval(const Samples& s, double alpha, const MannWhitne
   const ShiftedRankStatistic statistic(s.x, s.y);
   const double mumin = s.x.front() - s.y.back();
   const double mumax = s.x.back() - s.y.front();
+  if (!std::isfinite(mumin) || !std::isfinite(mumax)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("interval ", IntervalMethodName(options.interval),
+                     " cannot search a bracket whose ends overflow (", mumin, ", ", mumax,
+                     "; R stops with \"invalid 'xmin' value\"); use interval exact"));
+  }
   const double tol = options.root_tolerance;
   const Alternative alt = options.alternative;
   const bool correct = options.correct;

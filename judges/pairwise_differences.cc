@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "judges/double_order.h"
@@ -19,7 +21,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 double OrderMidpoint(double lo, double hi) {
   const uint64_t a = DoubleOrderKey(lo);
   const uint64_t b = DoubleOrderKey(hi);
-  return DoubleFromOrderKey(a + (b - a) / 2);
+  const double mid = DoubleFromOrderKey(a + (b - a) / 2);
+  return mid == 0.0 ? 0.0 : mid;  // never -0.0: it is no difference's value
 }
 
 }  // namespace
@@ -116,9 +119,10 @@ double PairwiseDifferences::Select(int64_t k) const {
   // Invariant: the answer lies in (lo, hi], with below_lo = #{D <= lo} < k <= #{D <= hi} = at_hi.
   double lo = min();
   int64_t below_lo = 0;
+  double next_above_lo = lo;  // the smallest difference > lo
   if (lo == -kInf) {
     // Nothing lies below -inf to open the bracket with: count the -inf differences instead.
-    below_lo = CountAtMost(lo);
+    std::tie(below_lo, next_above_lo) = CountAtMostAndNextAbove(lo);
     if (k <= below_lo) return lo;
   } else {
     lo = std::nextafter(lo, -kInf);  // #{D <= lo} = 0
@@ -134,7 +138,9 @@ double PairwiseDifferences::Select(int64_t k) const {
     const int64_t candidates = at_hi - below_lo;
     if (candidates <= gather_limit) return Gather(lo, hi, below_lo, at_hi, k);
     const double above_lo = std::nextafter(lo, kInf);
-    if (above_lo == hi) return hi;  // no double between: every candidate equals hi
+    // No double between lo and hi, or the smallest difference above lo is hi: the answer is hi.
+    // (+ 0.0 turns a -0.0 pivot into the +0.0 that differences have.)
+    if (above_lo == hi || next_above_lo == hi) return hi + 0.0;
 
     // Two pivots per sweep pair: seeded from the subsample first; then straddling rank k by
     // twice the last interpolation error; after two poor rounds, bisection (in value, and in the
@@ -160,22 +166,28 @@ double PairwiseDifferences::Select(int64_t k) const {
       a = std::clamp(OrderMidpoint(lo, hi), above_lo, hi);
       b = finite ? std::clamp(lo + (hi - lo) / 2.0, above_lo, hi) : a;
     }
+    // After a poor round, try the smallest difference above lo: when a block of ties larger
+    // than the gather limit holds the answer, this finds it in one round.
+    if (failures > 0 && next_above_lo < hi) a = next_above_lo;
     if (b < a) std::swap(a, b);
 
-    // Only #{D <= pivot} is needed: if it reaches k the answer is at most the pivot.
-    const int64_t at_a = CountAtMost(a);
-    const int64_t at_b = a == b ? at_a : CountAtMost(b);
+    // Only #{D <= pivot} is needed: if it reaches k the answer is at most the pivot. The same
+    // sweep yields the smallest difference above the pivot, should it become lo.
+    const auto [at_a, next_a] = CountAtMostAndNextAbove(a);
+    const auto [at_b, next_b] = a == b ? std::make_pair(at_a, next_a) : CountAtMostAndNextAbove(b);
     if (k <= at_a) {
       hi = a;
       at_hi = at_a;
     } else if (k <= at_b) {
       lo = a;
       below_lo = at_a;
+      next_above_lo = next_a;
       hi = b;
       at_hi = at_b;
     } else {
       lo = b;
       below_lo = at_b;
+      next_above_lo = next_b;
     }
     const int64_t remaining = at_hi - below_lo;
     failures = remaining <= candidates / 4 ? 0 : failures + 1;
@@ -195,11 +207,15 @@ std::pair<double, double> PairwiseDifferences::SelectAdjacent(int64_t k) const {
   return {first, at_most > k ? first : next};
 }
 
+double PairwiseDifferences::Midpoint(double a, double b) {
+  if (a == b) return a;
+  return static_cast<double>((static_cast<long double>(a) + static_cast<long double>(b)) / 2.0L);
+}
+
 double PairwiseDifferences::Median() const {
   if (total_ % 2 == 1) return Select((total_ + 1) / 2);
   const auto [a, b] = SelectAdjacent(total_ / 2);
-  if (a == b) return a;
-  return static_cast<double>((static_cast<long double>(a) + static_cast<long double>(b)) / 2.0L);
+  return Midpoint(a, b);
 }
 
 }  // namespace augur::judges

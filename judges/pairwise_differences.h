@@ -21,11 +21,13 @@ inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; 
 //
 // The n x m matrix D[i][j] = PairDifference(x[i], y[j]) is non-decreasing down each column and
 // non-increasing along each row, so #{D <= v} is one two-pointer sweep (O(n + m)). Selection
-// narrows a value bracket [lo, hi] around the k-th difference with two pivots per sweep: the
-// first pair from the same selection on a systematic subsample (every s-th value, about 512 per
-// side), later ones by linear interpolation of the counts, or by bisection in the order of the
-// doubles when interpolation stalls (which bounds the sweeps by about 64 even for adversarial
-// data). It finishes with nth_element once at most max(n + m, 4096) candidates remain.
+// narrows a value bracket (lo, hi] around the k-th difference by rounds of two pivots (one sweep
+// each): the first pair from the same selection on a systematic subsample (every s-th value,
+// about 1024 per side), later ones by linear interpolation of the counts. After a poor round one
+// pivot is the smallest difference above lo (which ends a block of ties holding the answer at
+// once); after two, the pivots bisect the bracket in value and in the order of doubles, which
+// bounds the work at about 64 bisection rounds even for adversarial data. It finishes with
+// nth_element once at most max(n + m, 4096) candidates remain. Typical: 5 to 7 sweeps.
 // Deterministic: pivots only change how fast the bracket closes, never the answer.
 class PairwiseDifferences {
  public:
@@ -45,8 +47,11 @@ class PairwiseDifferences {
   // The k-th and (k+1)-th smallest differences, 1 <= k < size().
   std::pair<double, double> SelectAdjacent(int64_t k) const;
   // The median of all differences (the two-sample Hodges-Lehmann estimate): the middle one, or
-  // the mean of the two middle ones, computed in extended precision and rounded once.
+  // Midpoint() of the two middle ones. NaN when those are -inf and +inf.
   double Median() const;
+  // (a + b) / 2 as R's mean() forms it: summed in long double, halved, rounded to double (which
+  // can differ from the correctly rounded mean in the last bit, exactly as R does).
+  static double Midpoint(double a, double b);
 
   // Number of sweeps over the full samples made so far (for tests and benchmarks).
   int64_t sweeps() const { return sweeps_; }

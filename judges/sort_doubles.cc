@@ -25,7 +25,7 @@ void SortDoubles(std::vector<double>& values) {
   const size_t n = values.size();
   std::vector<uint64_t> keys(n);
   std::vector<uint64_t> buffer(n);
-  std::array<std::array<uint32_t, kBuckets>, kPasses> counts{};
+  std::array<std::array<uint64_t, kBuckets>, kPasses> counts{};
   for (size_t i = 0; i < n; ++i) {
     const uint64_t k = DoubleOrderKey(values[i]);
     keys[i] = k;
@@ -35,9 +35,9 @@ void SortDoubles(std::vector<double>& values) {
     // A digit every key shares (typical of the high digits of a narrow range) needs no pass.
     const uint64_t shared_digit = (keys[0] >> (p * kDigitBits)) & (kBuckets - 1);
     if (counts[p][shared_digit] == n) continue;
-    uint32_t offset = 0;
-    for (uint32_t& c : counts[p]) {
-      const uint32_t count = c;
+    uint64_t offset = 0;
+    for (uint64_t& c : counts[p]) {
+      const uint64_t count = c;
       c = offset;
       offset += count;
     }

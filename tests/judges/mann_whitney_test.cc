@@ -434,6 +434,66 @@ TEST(MannWhitneyTest, ExactIntervalIsTheLimitOfRsSearchOnRandomTiedData) {
   EXPECT_GT(checked, 400);
 }
 
+TEST(MannWhitneyTest, RCompatibleAtLowConfidenceUsesTheCentralQuantileBranch) {
+  // R: wilcox.test(x, y, conf.int=TRUE, exact=FALSE, conf.level=0.3) -> p=0.27542029202207668
+  //    est=4.4150979680707918e-05 ci=[1.315911044106241e-06, 0.99997929622459147]
+  // (qnorm's central branch: a wrong AS 241 coefficient once made ci_low differ in the last bits.)
+  const MannWhitneyResult r = Judge(
+      {0, 0, 1, 0, 2, 1, 2, 2, 1}, {0, 0, 0, 1, 2, 1, 0, 1, 0},
+      With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kNever, true, 0.3));
+  ExpectRelative(r.p_value, 0.27542029202207668, 1e-14);
+  EXPECT_EQ(r.estimate, 4.4150979680707918e-05);
+  EXPECT_EQ(r.ci_low, 1.315911044106241e-06);
+  EXPECT_EQ(r.ci_high, 0.99997929622459147);
+}
+
+TEST(MannWhitneyTest, FlatRootRegionGivesItsMidpoint) {
+  // One-sided 50% without correction: R's statistic is exactly 0 between D(7) = -2 and D(8) = -1
+  // of sort(outer(x, y, "-")), and R (tol.root=1e-300) stops anywhere there (-1.4110464191844487).
+  // augur returns the midpoint, which is also the estimate.
+  const MannWhitneyResult r =
+      Judge({1, 0}, {2, 2, 0, 3, 4, 2, 0},
+            With(IntervalMethod::kExact, Alternative::kLess, ExactMode::kNever, false, 0.5));
+  EXPECT_EQ(r.estimate, -1.5);
+  EXPECT_EQ(r.ci_high, -1.5);
+  EXPECT_EQ(r.ci_low, -kInf);
+}
+
+TEST(MannWhitneyTest, NeverReportsNegativeZero) {
+  // Pivots of the selection can be -0.0; a difference never is.
+  for (int copies : {50, 80}) {
+    std::vector<double> x;
+    for (int i = 0; i < copies; ++i) x.insert(x.end(), {-1.0, 0.0, 1.0});
+    const MannWhitneyResult r = Judge(x, x);
+    EXPECT_EQ(r.estimate, 0.0);
+    EXPECT_FALSE(std::signbit(r.estimate)) << copies;
+    EXPECT_FALSE(std::signbit(r.ci_high)) << copies;
+    EXPECT_TRUE(r.ci_low < 0 || !std::signbit(r.ci_low)) << copies;
+  }
+}
+
+TEST(MannWhitneyTest, RootSearchRefusesAnOverflowingBracket) {
+  // R: wilcox.test(c(-1e308,0,1,3), c(1e308,0.5,2,4), conf.int=TRUE, exact=FALSE) stops with
+  // "invalid 'xmin' value": min(x) - max(y) overflows to -Inf.
+  const auto r =
+      MannWhitney(std::vector<double>{-1e308, 0, 1, 3}, std::vector<double>{1e308, 0.5, 2, 4},
+                  With(IntervalMethod::kRCompatible, Alternative::kTwoSided, ExactMode::kNever));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("overflow"));
+  // The default interval is defined: the extreme differences are -inf and +inf.
+  const MannWhitneyResult e =
+      Judge({-1e308, 0, 1, 3}, {1e308, 0.5, 2, 4},
+            With(IntervalMethod::kExact, Alternative::kTwoSided, ExactMode::kNever));
+  // The 16 differences: -inf, six near -1e308, then -4 -3 -2 -1 -1 -0.5 0.5 1 2.5; median -3.5.
+  EXPECT_EQ(e.estimate, -3.5);
+}
+
+TEST(MannWhitneyTest, EstimateIsNaNWhenTheMiddleDifferencesAreOppositeInfinities) {
+  // Documented: the median of {-inf, +inf} is undefined.
+  const MannWhitneyResult r = Judge({-kInf, kInf}, {0});
+  EXPECT_TRUE(std::isnan(r.estimate));
+}
+
 TEST(MannWhitneyTest, InfinitiesRankAsExtremes) {
   // R: wilcox.test(c(1, 2, Inf), c(0.5, 1.5, -Inf)) -> W=8 p=0.20000000000000001 (exact)
   const MannWhitneyResult r = Judge({1, 2, kInf}, {0.5, 1.5, -kInf});

@@ -1,6 +1,7 @@
 #include "judges/normal_distribution.h"
 
 #include <cmath>
+#include <fstream>
 
 #include "gtest/gtest.h"
 
@@ -40,6 +41,23 @@ TEST(NormalQuantileTest, MatchesRBitForBit) {
     EXPECT_EQ(NormalQuantile(c.p), c.lower) << "p=" << c.p;
     EXPECT_EQ(NormalQuantile(c.p, /*lower_tail=*/false), c.upper) << "p=" << c.p;
   }
+}
+
+TEST(NormalQuantileTest, MatchesRBitForBitOnADenseGrid) {
+  // tests/data/r_qnorm.txt, written by R 4.2.2:
+  //   p <- c(seq(0.0005, 0.9995, by=0.0005), 1e-5, 1e-20, 1e-100)
+  //   writeLines(sprintf("%.17g %.17g %.17g", p, qnorm(p), qnorm(p, lower.tail=FALSE)), ...)
+  // Every branch of AS 241 and both tails; a single wrong coefficient shows up here.
+  std::ifstream in(AUGUR_TEST_DATA_DIR "/r_qnorm.txt");
+  ASSERT_TRUE(in);
+  double p, lower, upper;
+  int checked = 0;
+  while (in >> p >> lower >> upper) {
+    ASSERT_EQ(NormalQuantile(p), lower) << "p=" << p;
+    ASSERT_EQ(NormalQuantile(p, false), upper) << "p=" << p;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2002);
 }
 
 TEST(NormalQuantileTest, AlphaFromConfidenceAsRForms) {

@@ -109,6 +109,19 @@ TEST(PairwiseDifferencesTest, FewSweepsOnLargeContinuousData) {
   EXPECT_LE(diffs.sweeps(), 2 + 12);
 }
 
+TEST(PairwiseDifferencesTest, TieBlocksLargerThanTheGatherLimitEndQuickly) {
+  // Counter-like data: 5 distinct differences, each a block of millions. The median sits inside
+  // the block at 0; pivoting on the smallest difference above lo ends it (80 sweeps before).
+  std::vector<double> x;
+  for (int i = 0; i < 3334; ++i) x.insert(x.end(), {0.0, 1.0, 2.0});
+  std::sort(x.begin(), x.end());
+  const PairwiseDifferences diffs(x, x);
+  EXPECT_EQ(diffs.Median(), 0.0);
+  EXPECT_LE(diffs.sweeps(), 12);
+  EXPECT_EQ(diffs.Select(1), -2.0);
+  EXPECT_EQ(diffs.Select(diffs.size()), 2.0);
+}
+
 TEST(PairwiseDifferencesTest, AdversarialDataStaysBounded) {
   // Values spread over 600 orders of magnitude defeat interpolation; the bisection in double
   // order bounds the work.
