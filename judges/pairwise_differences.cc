@@ -167,8 +167,12 @@ double PairwiseDifferences::Select(int64_t k) const {
       b = finite ? std::clamp(lo + (hi - lo) / 2.0, above_lo, hi) : a;
     }
     // After a poor round, try the smallest difference above lo: when a block of ties larger
-    // than the gather limit holds the answer, this finds it in one round.
-    if (failures > 0 && next_above_lo < hi) a = next_above_lo;
+    // than the gather limit holds the answer, this finds it in one round. That pivot aimed at
+    // no rank, so this round teaches nothing about the interpolation error.
+    if (failures > 0 && next_above_lo < hi) {
+      a = next_above_lo;
+      interpolated = false;
+    }
     if (b < a) std::swap(a, b);
 
     // Only #{D <= pivot} is needed: if it reaches k the answer is at most the pivot. The same
