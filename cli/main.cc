@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "cli/query_command.h"
 #include "cli/stats_command.h"
 #include "core/exit_codes.h"
 
@@ -12,8 +13,9 @@ struct CommandEntry {
   void (*add)(CLI::App& app, std::function<int()>& run);
 };
 
-// serve, analyze, report, query, validate and import arrive with their issues.
+// serve, analyze, report, validate and import arrive with their issues.
 constexpr CommandEntry kCommands[] = {
+    {&augur::cli::AddQueryCommand},
     {&augur::cli::AddStatsCommand},
 };
 

@@ -22,7 +22,13 @@ AUGUR_PACKAGES=(
   g++ cmake ninja-build          # toolchain
   libabsl-dev                    # Status, StatusOr, Span, strings
   libcli11-dev                   # the command line
+  libcurl4-openssl-dev           # HTTP client of the Prometheus provider
+  libsimdjson-dev                # parsing Prometheus API answers
   nlohmann-json3-dev             # JSON (tests read Kayenta's vectors)
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/
+  prometheus                     # real metrics backend for tests, benchmarks and the demo
+  victoria-metrics               # a second Prometheus-API backend the tests check against
+  openssl apache2-utils          # tests: TLS certificates (openssl), bcrypt hashes (htpasswd)
+  curl                           # bench/: the reference client for Prometheus' own answer time
 )

@@ -1,0 +1,218 @@
+#include "cli/query_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "core/exit_codes.h"
+#include "core/status_macros.h"
+#include "core/time_parse.h"
+#include "providers/file_provider.h"
+#include "providers/prometheus/prometheus_provider.h"
+#include "providers/prometheus_response.h"
+#include "providers/series_csv.h"
+
+namespace augur::cli {
+namespace {
+
+constexpr absl::string_view kCommandName = "augur query";
+
+absl::Status WithFlag(absl::string_view flag, const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", status.message()));
+}
+
+absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view flag, absl::string_view text,
+                                                     bool allow_zero = false) {
+  auto duration = ParseDuration(text, /*allow_bare_seconds=*/true);
+  if (!duration.ok()) return WithFlag(flag, duration.status());
+  if (*duration < absl::ZeroDuration() || (!allow_zero && *duration == absl::ZeroDuration())) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": must be positive, got '", text, "'"));
+  }
+  return *duration;
+}
+
+absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
+    const QueryCommandArgs& args, Clock& clock) {
+  if (args.prometheus.empty() == args.file.empty()) {
+    return absl::InvalidArgumentError("give exactly one of --prometheus URL and --file PATH");
+  }
+  if (!args.file.empty()) {
+    const bool network_flags = !args.headers.empty() || !args.bearer_token_file.empty() ||
+                               !args.basic_auth_user.empty() || !args.ca_file.empty() ||
+                               !args.cert_file.empty() || args.insecure_skip_verify;
+    if (network_flags) {
+      return absl::InvalidArgumentError(
+          "--file reads a saved answer; headers, credentials and TLS options need --prometheus");
+    }
+    AUGUR_ASSIGN_OR_RETURN(auto provider, providers::FileProvider::Open(args.file));
+    return std::unique_ptr<providers::MetricProvider>(std::move(provider));
+  }
+  providers::PrometheusOptions options;
+  options.url = args.prometheus;
+  for (const std::string& header : args.headers) {
+    const size_t equals = header.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--header: expected NAME=VALUE, got '",
+                                                     header.substr(0, header.find('=')), "'"));
+    }
+    options.headers.emplace_back(header.substr(0, equals), header.substr(equals + 1));
+  }
+  options.bearer_token_file = args.bearer_token_file;
+  options.basic_auth_user = args.basic_auth_user;
+  options.basic_auth_password_file = args.basic_auth_password_file;
+  options.tls.ca_file = args.ca_file;
+  options.tls.cert_file = args.cert_file;
+  options.tls.key_file = args.key_file;
+  options.tls.insecure_skip_verify = args.insecure_skip_verify;
+  AUGUR_ASSIGN_OR_RETURN(options.timeout, ParsePositiveDuration("--timeout", args.timeout));
+  AUGUR_ASSIGN_OR_RETURN(options.retry_budget,
+                         ParsePositiveDuration("--retry-budget", args.retry_budget, true));
+  auto bytes = ParseByteSize(args.max_response_bytes);
+  if (!bytes.ok()) return WithFlag("--max-response-bytes", bytes.status());
+  options.max_response_bytes = *bytes;
+  auto provider = providers::PrometheusProvider::Create(std::move(options), clock);
+  if (!provider.ok()) {
+    // Option errors come back named in the provider's words; give them the flag's prefix.
+    return absl::InvalidArgumentError(provider.status().message());
+  }
+  return std::unique_ptr<providers::MetricProvider>(*std::move(provider));
+}
+
+absl::StatusOr<QueryResult> RunQuery(const QueryCommandArgs& args,
+                                     providers::MetricProvider& provider, absl::Time now) {
+  const bool range = !args.start.empty() || !args.end.empty() || !args.step.empty();
+  if (range == !args.time.empty()) {
+    return absl::InvalidArgumentError(
+        "give either --start, --end and --step (a range query) or --time (an instant query)");
+  }
+  if (!range) {
+    auto time = ParseTime(args.time, now);
+    if (!time.ok()) return WithFlag("--time", time.status());
+    return provider.QueryInstant({args.query, *time});
+  }
+  if (args.start.empty() || args.end.empty() || args.step.empty()) {
+    return absl::InvalidArgumentError("a range query needs all of --start, --end and --step");
+  }
+  providers::RangeQuery query;
+  query.query = args.query;
+  auto start = ParseTime(args.start, now);
+  if (!start.ok()) return WithFlag("--start", start.status());
+  auto end = ParseTime(args.end, now);
+  if (!end.ok()) return WithFlag("--end", end.status());
+  AUGUR_ASSIGN_OR_RETURN(query.step, ParsePositiveDuration("--step", args.step));
+  query.start = *start;
+  query.end = *end;
+  return provider.QueryRange(query);
+}
+
+}  // namespace
+
+int ExitCodeForProviderError(const absl::Status& status) {
+  return absl::IsInvalidArgument(status) ? kExitUsage : kExitUnavailable;
+}
+
+absl::StatusOr<int64_t> ParseByteSize(absl::string_view text) {
+  struct Suffix {
+    absl::string_view name;
+    int64_t factor;
+  };
+  static constexpr Suffix kSuffixes[] = {
+      {"GiB", int64_t{1} << 30}, {"MiB", int64_t{1} << 20}, {"KiB", int64_t{1} << 10}, {"B", 1}};
+  absl::string_view number = text;
+  int64_t factor = 1;
+  for (const Suffix& suffix : kSuffixes) {
+    if (absl::ConsumeSuffix(&number, suffix.name)) {
+      factor = suffix.factor;
+      break;
+    }
+  }
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(number, &value) || value <= 0 || value > (int64_t{1} << 40) / factor) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "' is not a positive size in bytes (e.g. 1048576, 512KiB, 64MiB, 1GiB)"));
+  }
+  return value * factor;
+}
+
+int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostream& err,
+                    Clock& clock) {
+  const auto fail = [&](const absl::Status& status, int code) {
+    err << kCommandName << ": " << status.message() << "\n";
+    return code;
+  };
+  if (args.format != "json" && args.format != "csv") {
+    return fail(absl::InvalidArgumentError(
+                    absl::StrCat("--format must be json or csv, got '", args.format, "'")),
+                kExitUsage);
+  }
+  if (args.query.empty()) return fail(absl::InvalidArgumentError("--query is empty"), kExitUsage);
+  auto provider = MakeProvider(args, clock);
+  if (!provider.ok()) return fail(provider.status(), ExitCodeForProviderError(provider.status()));
+  auto result = RunQuery(args, **provider, clock.Now());
+  if (!result.ok()) return fail(result.status(), ExitCodeForProviderError(result.status()));
+  for (const std::string& warning : result->warnings) {
+    err << kCommandName << ": warning from " << (*provider)->Describe() << ": " << warning << "\n";
+  }
+  if (result->series.empty()) err << kCommandName << ": the query returned no series\n";
+  if (args.format == "json") {
+    out << providers::PrometheusResponseJson(*result) << "\n";
+  } else {
+    out << providers::SeriesCsv(*result);
+  }
+  out.flush();
+  return kExitPromote;
+}
+
+void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
+  auto args = std::make_shared<QueryCommandArgs>();
+  CLI::App* command = app.add_subcommand(
+      "query",
+      "Run one PromQL query and print what the backend returned (labels and points).\n"
+      "Exit 0 on an answer (even an empty one), 64 for bad arguments or a PromQL error\n"
+      "(with the backend's own message), 3 when the backend cannot answer after retries.");
+  command->add_option("--prometheus", args->prometheus,
+                      "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
+                      "http://vmselect:8481/select/0/prometheus");
+  command->add_option("--file", args->file,
+                      "Read a saved answer instead: a query_range JSON body (curl, or this\n"
+                      "command's json output) or CSV (*.csv). Every query gets its series.");
+  command->add_option("--query,-q", args->query, "The PromQL expression")->required();
+  command->add_option("--start", args->start,
+                      "Range start: RFC 3339, Unix seconds, now, now-30m or -1h");
+  command->add_option("--end", args->end, "Range end, in the same forms");
+  command->add_option("--step", args->step, "Range resolution: 30s, 1m, or seconds");
+  command->add_option("--time", args->time, "Instant query time (instead of a range)");
+  command->add_option("--format", args->format, "json (a Prometheus API answer) or csv")
+      ->capture_default_str();
+  command->add_option("--header,-H", args->headers,
+                      "NAME=VALUE sent with every request, e.g. X-Scope-OrgID=team-a for a\n"
+                      "Mimir/Cortex/Thanos tenant (repeatable; values are never printed)");
+  command->add_option("--bearer-token-file", args->bearer_token_file,
+                      "File holding a bearer token (re-read when it changes)");
+  command->add_option("--basic-auth-user", args->basic_auth_user, "Basic auth user name");
+  command->add_option("--basic-auth-password-file", args->basic_auth_password_file,
+                      "File holding the basic auth password");
+  command->add_option("--ca-file", args->ca_file, "PEM CA bundle to verify the server with");
+  command->add_option("--cert-file", args->cert_file, "PEM client certificate (mTLS)");
+  command->add_option("--key-file", args->key_file, "PEM key of the client certificate");
+  command->add_flag("--insecure-skip-verify", args->insecure_skip_verify,
+                    "Accept any server certificate (testing only)");
+  command->add_option("--timeout", args->timeout, "Per-request timeout")->capture_default_str();
+  command
+      ->add_option("--retry-budget", args->retry_budget,
+                   "How long to keep retrying an unreachable or failing backend (0: no retry)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-response-bytes", args->max_response_bytes,
+                   "Largest answer accepted (decoded), e.g. 64MiB")
+      ->capture_default_str();
+  command->callback(
+      [args, &run] { run = [args] { return RunQueryCommand(*args, std::cout, std::cerr); }; });
+}
+
+}  // namespace augur::cli

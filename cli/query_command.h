@@ -1,0 +1,64 @@
+// `augur query`: runs one PromQL query against a backend (or a saved file) and prints exactly
+// what came back, as a Prometheus API answer (json) or CSV.
+#ifndef AUGUR_CLI_QUERY_COMMAND_H_
+#define AUGUR_CLI_QUERY_COMMAND_H_
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/clock.h"
+
+namespace CLI {
+class App;
+}
+
+namespace augur::cli {
+
+// The options of `augur query`, as typed (validated by RunQueryCommand).
+struct QueryCommandArgs {
+  std::string prometheus;            // URL; exactly one of prometheus and file
+  std::string file;                  // saved query_range JSON or CSV
+  std::vector<std::string> headers;  // "Name=value"
+  std::string bearer_token_file;
+  std::string basic_auth_user;
+  std::string basic_auth_password_file;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  bool insecure_skip_verify = false;
+  std::string query;
+  std::string start;  // range query: start, end and step
+  std::string end;
+  std::string step;
+  std::string time;  // instant query
+  std::string format = "json";
+  std::string timeout = "30s";
+  std::string retry_budget = "10s";
+  std::string max_response_bytes = "64MiB";
+};
+
+// Runs the query and writes the result to `out`, warnings and errors to `err` (one line each).
+// Returns 0, 64 (kExitUsage) for bad arguments, files and PromQL errors (with the backend's own
+// message), or 3 (kExitUnavailable) when the backend could not answer: unreachable, timed out,
+// refused the credentials, or sent a broken or oversized answer.
+int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostream& err,
+                    Clock& clock = Clock::Real());
+
+// The exit code for a provider error: 64 for InvalidArgument (the query or its arguments are
+// wrong), 3 for everything else (the backend could not answer).
+int ExitCodeForProviderError(const absl::Status& status);
+
+// Parses a byte count: "1048576", "512KiB", "64MiB", "1GiB".
+absl::StatusOr<int64_t> ParseByteSize(absl::string_view text);
+
+// Registers `query` on `app`; when selected by the parse, `run` is set to execute it.
+void AddQueryCommand(CLI::App& app, std::function<int()>& run);
+
+}  // namespace augur::cli
+
+#endif  // AUGUR_CLI_QUERY_COMMAND_H_

@@ -1,0 +1,167 @@
+#include "providers/prometheus/curl_transport.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace augur::providers {
+namespace {
+
+void InitCurlOnce() {
+  static const bool initialized = [] {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return true;
+  }();
+  (void)initialized;
+}
+
+struct Sink {
+  std::string* body;
+  int64_t limit;
+  bool exceeded = false;
+};
+
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  const size_t bytes = size * count;
+  if (static_cast<int64_t>(sink->body->size() + bytes) > sink->limit) {
+    sink->exceeded = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, bytes);
+  return bytes;
+}
+
+struct HeaderListDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+absl::Status StatusFromCurl(CURLcode code, const char* detail,
+                            const CurlTransportOptions& options) {
+  const std::string message = absl::StrCat(*detail != '\0' ? detail : curl_easy_strerror(code));
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return absl::DeadlineExceededError(absl::StrCat(
+          "no complete answer within ", absl::FormatDuration(options.timeout), " (", message, ")"));
+    case CURLE_FILESIZE_EXCEEDED:
+      return absl::ResourceExhaustedError(absl::StrCat("the response is larger than the limit of ",
+                                                       options.max_response_bytes, " bytes"));
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return absl::InvalidArgumentError(absl::StrCat("cannot use the URL: ", message));
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return absl::FailedPreconditionError(absl::StrCat("TLS failed: ", message));
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+}  // namespace
+
+CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
+  InitCurlOnce();
+}
+
+CurlTransport::~CurlTransport() {
+  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* CurlTransport::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      void* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void CurlTransport::Release(void* handle) {
+  // Reset drops the options, which point into the finished call's stack frame, and keeps the
+  // open connections and caches for the next call.
+  curl_easy_reset(static_cast<CURL*>(handle));
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(handle);
+}
+
+absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
+  CURL* curl = static_cast<CURL*>(Acquire());
+  if (curl == nullptr) return absl::ResourceExhaustedError("libcurl could not make a handle");
+  struct Returner {
+    CurlTransport* transport;
+    CURL* curl;
+    ~Returner() { transport->Release(curl); }
+  } returner{this, curl};
+
+  HttpResponse response;
+  Sink sink{&response.body, options_.max_response_bytes};
+  char error[CURL_ERROR_SIZE] = {0};
+  // "Expect:" turns off 100-continue, which costs a round trip on large forms.
+  curl_slist* list = nullptr;
+  for (size_t i = 0; i <= request.headers.size(); ++i) {
+    const char* line = i < request.headers.size() ? request.headers[i].c_str() : "Expect:";
+    curl_slist* next = curl_slist_append(list, line);
+    if (next == nullptr) {
+      curl_slist_free_all(list);
+      return absl::ResourceExhaustedError("out of memory for request headers");
+    }
+    list = next;
+  }
+  const std::unique_ptr<curl_slist, HeaderListDeleter> headers(list);
+
+  const long timeout_ms =
+      static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.timeout)));
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.form_body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                   static_cast<curl_off_t>(request.form_body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: threads are safe
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options_.max_response_bytes));
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can undo
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // never resend credentials elsewhere
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "augur");
+  const TlsOptions& tls = options_.tls;
+  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+  if (sink.exceeded) {
+    return absl::ResourceExhaustedError(absl::StrCat("the response is larger than the limit of ",
+                                                     options_.max_response_bytes, " bytes"));
+  }
+  if (code != CURLE_OK) return StatusFromCurl(code, error, options_);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+}  // namespace augur::providers

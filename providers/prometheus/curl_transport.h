@@ -1,0 +1,50 @@
+// CurlTransport: HttpTransport over libcurl, with connection reuse and TLS.
+#ifndef AUGUR_PROVIDERS_PROMETHEUS_CURL_TRANSPORT_H_
+#define AUGUR_PROVIDERS_PROMETHEUS_CURL_TRANSPORT_H_
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "providers/prometheus/http_transport.h"
+
+namespace augur::providers {
+
+struct TlsOptions {
+  std::string ca_file;    // PEM bundle to verify the server with, instead of the system's
+  std::string cert_file;  // client certificate (PEM) for mTLS; needs key_file
+  std::string key_file;   // its private key (PEM)
+  bool insecure_skip_verify = false;  // accept any server certificate and name
+};
+
+struct CurlTransportOptions {
+  absl::Duration timeout = absl::Seconds(30);  // whole request, connect to last byte
+  int64_t max_response_bytes = int64_t{64} << 20;
+  TlsOptions tls;
+};
+
+class CurlTransport final : public HttpTransport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options);
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  // Each call borrows an idle libcurl handle (or makes one) and returns it afterwards, so
+  // connections stay open across calls; concurrent calls use separate handles.
+  absl::StatusOr<HttpResponse> Post(const HttpRequest& request) override;
+
+ private:
+  void* Acquire();  // CURL*
+  void Release(void* handle);
+
+  const CurlTransportOptions options_;
+  std::mutex mu_;
+  std::vector<void*> idle_;  // guarded by mu_
+};
+
+}  // namespace augur::providers
+
+#endif  // AUGUR_PROVIDERS_PROMETHEUS_CURL_TRANSPORT_H_
