@@ -169,12 +169,9 @@ absl::StatusOr<absl::Time> ParseTime(absl::string_view text, absl::Time now) {
 
 std::string FormatUnixSeconds(absl::Time time) {
   const int64_t ms = absl::ToUnixMillis(time);
-  int64_t seconds = ms / 1000;
-  int64_t millis = ms % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
-  }
+  if (ms < 0) return absl::StrCat("-", FormatUnixSeconds(absl::FromUnixMillis(-ms)));
+  const int64_t seconds = ms / 1000;
+  const int64_t millis = ms % 1000;
   if (millis == 0) return absl::StrCat(seconds);
   std::string fraction = absl::StrFormat("%03d", millis);
   while (fraction.back() == '0') fraction.pop_back();

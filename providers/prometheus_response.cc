@@ -179,13 +179,13 @@ void AppendJsonString(std::string& out, absl::string_view text) {
 
 void AppendPoint(std::string& out, const Point& point) {
   out.push_back('[');
-  const int64_t ms = point.timestamp_ms;
-  int64_t seconds = ms / 1000;
-  int64_t millis = ms % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
+  int64_t ms = point.timestamp_ms;
+  if (ms < 0) {
+    out.push_back('-');
+    ms = -ms;
   }
+  const int64_t seconds = ms / 1000;
+  const int64_t millis = ms % 1000;
   absl::StrAppend(&out, seconds);
   if (millis != 0) {
     char digits[4] = {static_cast<char>('0' + millis / 100),
@@ -249,16 +249,22 @@ std::string FormatSampleValue(double value) {
   return std::string(buffer, ptr);
 }
 
-absl::Status PrometheusErrorStatus(absl::string_view error_type, absl::string_view error) {
+absl::Status PrometheusErrorStatus(absl::string_view error_type, absl::string_view error,
+                                   int http_status) {
   const std::string message = absl::StrCat("Prometheus error (", error_type, "): ", error);
   if (error_type == "bad_data" || error_type == "execution") {
     return absl::InvalidArgumentError(message);
   }
   if (error_type == "timeout") return absl::DeadlineExceededError(message);
+  const bool known =
+      error_type == "canceled" || error_type == "unavailable" || error_type == "internal";
+  if (!known && (http_status == 400 || http_status == 422)) {
+    return absl::InvalidArgumentError(message);
+  }
   return absl::UnavailableError(message);
 }
 
-absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body) {
+absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body, int http_status) {
   dom::parser parser;
   dom::element root_element;
   if (auto error = parser.parse(body.data(), body.size()).get(root_element); error) {
@@ -279,7 +285,7 @@ absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body) {
       error_type = "unknown";
     }
     if (root["error"].get_string().get(error) != simdjson::SUCCESS) error = "(no message)";
-    return PrometheusErrorStatus(View(error_type), View(error));
+    return PrometheusErrorStatus(View(error_type), View(error), http_status);
   }
   if (status != "success") return Malformed(absl::StrCat("unknown status '", View(status), "'"));
 

@@ -19,15 +19,20 @@ namespace augur::providers {
 // PrometheusErrorStatus(errorType, error). A body that is not such an answer (truncated, not
 // JSON, missing fields, a string result, native histogram samples) gives DataLoss or
 // InvalidArgument with a message saying what was wrong.
-absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body);
+// `http_status` classifies errors whose errorType is not one of Prometheus' own (VictoriaMetrics
+// writes the HTTP code there); see PrometheusErrorStatus.
+absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body, int http_status = 200);
 
 // The status for a Prometheus API error, with its message verbatim:
 //   bad_data, execution     -> InvalidArgument (the query is wrong; do not retry)
 //   timeout                 -> DeadlineExceeded
 //   canceled, unavailable,
-//   internal, other         -> Unavailable
+//   internal                -> Unavailable
+//   anything else           -> by `http_status`: 400 and 422 InvalidArgument, otherwise
+//                              Unavailable
 // The message reads "Prometheus error (bad_data): 1:5: parse error: ...".
-absl::Status PrometheusErrorStatus(absl::string_view error_type, absl::string_view error);
+absl::Status PrometheusErrorStatus(absl::string_view error_type, absl::string_view error,
+                                   int http_status = 0);
 
 // A QueryResult as a Prometheus API success answer, on one line without a trailing newline:
 // {"status":"success","data":{"resultType":"matrix","result":[...]}}, with "warnings" when

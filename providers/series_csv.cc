@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/time_parse.h"
@@ -159,9 +160,11 @@ absl::StatusOr<QueryResult> ParseSeriesCsv(absl::string_view text, absl::string_
                                                      " fields, the header has ",
                                                      columns.size() + 2));
     }
-    auto time = ParseTime((*record)[0], absl::UnixEpoch());
-    if (!time.ok() || (*record)[0].find("now") != std::string::npos ||
-        (*record)[0].front() == '-' || (*record)[0].front() == '+') {
+    // Only absolute times: a saved series must not move with the clock.
+    const absl::string_view stamp = absl::StripAsciiWhitespace((*record)[0]);
+    auto time = ParseTime(stamp, absl::UnixEpoch());
+    if (!time.ok() || stamp.empty() ||
+        !absl::ascii_isdigit(static_cast<unsigned char>(stamp.front()))) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ":", row_line, ": '", (*record)[0],
                        "' is not a timestamp (Unix seconds or RFC 3339)"));

@@ -142,7 +142,7 @@ absl::StatusOr<QueryResult> InterpretResponse(const HttpResponse& response) {
   const absl::string_view body = absl::StripLeadingAsciiWhitespace(response.body);
   const bool json = !body.empty() && body.front() == '{';
   if (json && ((code >= 200 && code < 300) || code == 400 || code == 422 || code >= 500)) {
-    auto result = ParsePrometheusResponse(response.body);
+    auto result = ParsePrometheusResponse(response.body, code);
     // A 5xx whose body is cut off is the backend failing, not a malformed answer.
     if (result.ok() || code < 500 || !absl::IsDataLoss(result.status())) return result;
   }
