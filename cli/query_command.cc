@@ -44,7 +44,7 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   if (!args.file.empty()) {
     const bool network_flags = !args.headers.empty() || !args.bearer_token_file.empty() ||
                                !args.basic_auth_user.empty() || !args.ca_file.empty() ||
-                               !args.cert_file.empty() || args.insecure_skip_verify;
+                               !args.cert_file.empty() || args.insecure_skip_verify || args.gzip;
     if (network_flags) {
       return absl::InvalidArgumentError(
           "--file reads a saved answer; headers, credentials and TLS options need --prometheus");
@@ -69,6 +69,7 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   options.tls.cert_file = args.cert_file;
   options.tls.key_file = args.key_file;
   options.tls.insecure_skip_verify = args.insecure_skip_verify;
+  options.gzip = args.gzip;
   AUGUR_ASSIGN_OR_RETURN(options.timeout, ParsePositiveDuration("--timeout", args.timeout));
   AUGUR_ASSIGN_OR_RETURN(options.retry_budget,
                          ParsePositiveDuration("--retry-budget", args.retry_budget, true));
@@ -202,6 +203,9 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   command->add_option("--key-file", args->key_file, "PEM key of the client certificate");
   command->add_flag("--insecure-skip-verify", args->insecure_skip_verify,
                     "Accept any server certificate (testing only)");
+  command->add_flag("--gzip", args->gzip,
+                    "Ask for gzip-compressed answers (for slow links; the backend spends\n"
+                    "several times longer answering)");
   command->add_option("--timeout", args->timeout, "Per-request timeout")->capture_default_str();
   command
       ->add_option("--retry-budget", args->retry_budget,

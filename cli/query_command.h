@@ -31,6 +31,7 @@ struct QueryCommandArgs {
   std::string cert_file;
   std::string key_file;
   bool insecure_skip_verify = false;
+  bool gzip = false;
   std::string query;
   std::string start;  // range query: start, end and step
   std::string end;

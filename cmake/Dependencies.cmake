@@ -4,7 +4,6 @@
 find_package(absl REQUIRED)                     # libabsl-dev: Status, StatusOr, Span, strings
 find_package(CLI11 REQUIRED)                    # libcli11-dev: the augur command line
 find_package(CURL 7.88 REQUIRED)                # libcurl4-openssl-dev: providers/prometheus only
-find_package(simdjson REQUIRED)                 # libsimdjson-dev: Prometheus API answers
 
 if(AUGUR_BUILD_TESTS)
   find_package(GTest REQUIRED)                  # libgtest-dev, libgmock-dev

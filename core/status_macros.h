@@ -8,15 +8,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-// Evaluates `expr` (an absl::Status) and returns it from the enclosing function if not OK.
-#define AUGUR_RETURN_IF_ERROR(expr)                \
-  do {                                             \
-    ::absl::Status augur_status_ = (expr);         \
-    if (!augur_status_.ok()) return augur_status_; \
-  } while (false)
-
 #define AUGUR_STATUS_CONCAT_INNER_(a, b) a##b
 #define AUGUR_STATUS_CONCAT_(a, b) AUGUR_STATUS_CONCAT_INNER_(a, b)
+
+// Evaluates `expr` (an absl::Status) and returns it from the enclosing function if not OK.
+// Nests: `expr` may hold a lambda that uses the macro itself.
+#define AUGUR_RETURN_IF_ERROR(expr) \
+  AUGUR_RETURN_IF_ERROR_IMPL_(AUGUR_STATUS_CONCAT_(augur_status_, __COUNTER__), expr)
+#define AUGUR_RETURN_IF_ERROR_IMPL_(status, expr) \
+  do {                                            \
+    ::absl::Status status = (expr);               \
+    if (!status.ok()) return status;              \
+  } while (false)
 
 // `AUGUR_ASSIGN_OR_RETURN(lhs, rexpr);` evaluates `rexpr` (an absl::StatusOr<T>); on error returns
 // its status, otherwise move-assigns the value to `lhs` (which may be a declaration).

@@ -23,7 +23,6 @@ AUGUR_PACKAGES=(
   libabsl-dev                    # Status, StatusOr, Span, strings
   libcli11-dev                   # the command line
   libcurl4-openssl-dev           # HTTP client of the Prometheus provider
-  libsimdjson-dev                # parsing Prometheus API answers
   nlohmann-json3-dev             # JSON (tests read Kayenta's vectors)
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/

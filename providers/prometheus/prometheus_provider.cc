@@ -188,6 +188,7 @@ absl::StatusOr<std::unique_ptr<PrometheusProvider>> PrometheusProvider::Create(
   CurlTransportOptions transport;
   transport.timeout = options.timeout;
   transport.max_response_bytes = options.max_response_bytes;
+  transport.gzip = options.gzip;
   transport.tls = options.tls;
   return Create(std::move(options), std::make_unique<CurlTransport>(std::move(transport)), clock);
 }

@@ -42,6 +42,7 @@ struct PrometheusOptions {
   absl::Duration initial_backoff = absl::Milliseconds(250);
   absl::Duration max_backoff = absl::Seconds(4);
   int64_t max_response_bytes = int64_t{64} << 20;  // decoded body; larger fails cleanly
+  bool gzip = false;  // ask for compressed answers (for slow links; costs the backend CPU)
   int max_parallel = 8;                            // concurrent requests in QueryRangeAll
   uint64_t jitter_seed = 0;                        // 0: seeded from std::random_device
 };

@@ -208,6 +208,8 @@ struct NoRetryCase {
   std::string message;
 };
 
+void PrintTo(const NoRetryCase& c, std::ostream* os) { *os << c.name; }
+
 class NoRetryTest : public PrometheusProviderTest,
                     public ::testing::WithParamInterface<NoRetryCase> {};
 
@@ -308,6 +310,8 @@ struct BadOptionsCase {
   std::function<void(PrometheusOptions&)> change;
   std::string message;
 };
+
+void PrintTo(const BadOptionsCase& c, std::ostream* os) { *os << c.name; }
 
 class BadOptionsTest : public ::testing::TestWithParam<BadOptionsCase> {};
 

@@ -1,11 +1,14 @@
 #include "providers/prometheus_response.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "core/time_series.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -457,6 +460,76 @@ TEST(FormatSampleValueTest, RoundTripsThroughParseSampleValue) {
     EXPECT_EQ(*back, value);
     EXPECT_EQ(std::signbit(*back), std::signbit(value));
   }
+}
+
+// The parser reads the common form ([1795369440.123,"0.0497"]) on a fast path of its own; every
+// value and timestamp must come out exactly as std::from_chars (the correctly rounded reference)
+// reads the same text.
+TEST(ParsePrometheusResponseTest, FastPathAgreesWithFromCharsOnRandomSamples) {
+  std::mt19937_64 rng(20261122);
+  std::uniform_int_distribution<int> digit(0, 9), length(1, 20), point(-1, 20), fraction(0, 4);
+  std::string body = R"({"status":"success","data":{"resultType":"matrix","result":[)"
+                     R"({"metric":{},"values":[)";
+  std::vector<std::string> values, timestamps;
+  for (int i = 0; i < 20000; ++i) {
+    std::string value = rng() % 4 == 0 ? "-" : "";
+    const int n = length(rng);
+    const int dot = point(rng);
+    for (int d = 0; d < n; ++d) {
+      if (d == dot) value.push_back('.');
+      value.push_back(static_cast<char>('0' + digit(rng)));
+    }
+    std::string timestamp = std::to_string(1795369440 + i);
+    const int fraction_digits = fraction(rng);
+    if (fraction_digits > 0) timestamp.push_back('.');
+    for (int d = 0; d < fraction_digits; ++d)
+      timestamp.push_back(static_cast<char>('0' + digit(rng)));
+    absl::StrAppend(&body, i > 0 ? "," : "", "[", timestamp, ",\"", value, "\"]");
+    values.push_back(value);
+    timestamps.push_back(timestamp);
+  }
+  body.append("]}]}}");
+  auto result = ParsePrometheusResponse(body);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const std::vector<Point>& points = result->series[0].points;
+  ASSERT_EQ(points.size(), values.size());
+  for (size_t i = 0; i < points.size(); ++i) {
+    double expected = 0;
+    const std::string& v = values[i];
+    const size_t sign = v[0] == '-' ? 1 : 0;
+    std::from_chars(v.data() + sign, v.data() + v.size(), expected);
+    if (sign) expected = -expected;
+    ASSERT_EQ(points[i].value, expected) << v;
+    double seconds = 0;
+    std::from_chars(timestamps[i].data(), timestamps[i].data() + timestamps[i].size(), seconds);
+    ASSERT_EQ(points[i].timestamp_ms, std::llround(seconds * 1000)) << timestamps[i];
+  }
+}
+
+TEST(ParsePrometheusResponseTest, GeneralFormsParseTheSameAsTheCompactOne) {
+  // Whitespace everywhere, result before resultType, exponent timestamps, escapes, unknown keys.
+  const std::string body = R"( {
+    "data" : { "result" : [ { "values" : [ [ 1.79536944e9 , "0.5" ] , [1795369440.5,"\u0031e3"] ],
+                             "metric" : { "job" : "a\"p\\i\u00e9" }, "extra": [null, true, false, {}] } ],
+               "resultType" : "matrix" },
+    "status" : "success", "infos": ["x"] } )";
+  auto result = ParsePrometheusResponse(body);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->series.size(), 1u);
+  EXPECT_EQ(result->series[0].labels[0].second, "a\"p\\i\xc3\xa9");
+  ASSERT_EQ(result->series[0].points.size(), 2u);
+  EXPECT_EQ(result->series[0].points[0].timestamp_ms, 1795369440000);
+  EXPECT_EQ(result->series[0].points[0].value, 0.5);
+  EXPECT_EQ(result->series[0].points[1].timestamp_ms, 1795369440500);
+  EXPECT_EQ(result->series[0].points[1].value, 1000);
+}
+
+TEST(ParsePrometheusResponseTest, DeepNestingIsAnErrorNotACrash) {
+  const std::string body = R"({"status":"success","x":)" + std::string(100000, '[') +
+                           R"(,"data":{"resultType":"vector","result":[]}})";
+  auto result = ParsePrometheusResponse(body);
+  EXPECT_TRUE(absl::IsDataLoss(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("nested too deeply"));
 }
 
 }  // namespace
