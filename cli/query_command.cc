@@ -42,9 +42,10 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
     return absl::InvalidArgumentError("give exactly one of --prometheus URL and --file PATH");
   }
   if (!args.file.empty()) {
-    const bool network_flags = !args.headers.empty() || !args.bearer_token_file.empty() ||
-                               !args.basic_auth_user.empty() || !args.ca_file.empty() ||
-                               !args.cert_file.empty() || args.insecure_skip_verify || args.gzip;
+    const bool network_flags =
+        !args.headers.empty() || !args.bearer_token_file.empty() || !args.basic_auth_user.empty() ||
+        !args.basic_auth_password_file.empty() || !args.ca_file.empty() ||
+        !args.cert_file.empty() || !args.key_file.empty() || args.insecure_skip_verify || args.gzip;
     if (network_flags) {
       return absl::InvalidArgumentError(
           "--file reads a saved answer; headers, credentials and TLS options need --prometheus");
@@ -54,13 +55,18 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   }
   providers::PrometheusOptions options;
   options.url = args.prometheus;
-  for (const std::string& header : args.headers) {
-    const size_t equals = header.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("--header: expected NAME=VALUE, got '",
-                                                     header.substr(0, header.find('=')), "'"));
+  for (size_t i = 0; i < args.headers.size(); ++i) {
+    // NAME=VALUE, or curl's "NAME: VALUE": whichever separator comes first. Never echoed: a
+    // header may carry a secret.
+    const std::string& header = args.headers[i];
+    const size_t split = header.find_first_of("=:");
+    if (split == std::string::npos || split == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--header ", i + 1, ": expected NAME=VALUE or 'NAME: VALUE'"));
     }
-    options.headers.emplace_back(header.substr(0, equals), header.substr(equals + 1));
+    options.headers.emplace_back(
+        header.substr(0, split),
+        std::string(absl::StripLeadingAsciiWhitespace(header.substr(split + 1))));
   }
   options.bearer_token_file = args.bearer_token_file;
   options.basic_auth_user = args.basic_auth_user;
@@ -78,7 +84,8 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   options.max_response_bytes = *bytes;
   auto provider = providers::PrometheusProvider::Create(std::move(options), clock);
   if (!provider.ok()) {
-    // Option errors come back named in the provider's words; give them the flag's prefix.
+    // Every failure here is a bad option (a credentials file that reads but is empty comes back
+    // as FailedPrecondition): a usage error either way.
     return absl::InvalidArgumentError(provider.status().message());
   }
   return std::unique_ptr<providers::MetricProvider>(*std::move(provider));
@@ -181,13 +188,15 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
                       "http://vmselect:8481/select/0/prometheus");
   command->add_option("--file", args->file,
                       "Read a saved answer instead: a query_range JSON body (curl, or this\n"
-                      "command's json output) or CSV (*.csv). Every query gets its series.");
+                      "command's json output) or CSV (*.csv). It answers every query with its\n"
+                      "series cut to the window, so --query only labels the request.");
   command->add_option("--query,-q", args->query, "The PromQL expression")->required();
   command->add_option("--start", args->start,
                       "Range start: RFC 3339, Unix seconds, now, now-30m or -1h");
   command->add_option("--end", args->end, "Range end, in the same forms");
   command->add_option("--step", args->step, "Range resolution: 30s, 1m, or seconds");
-  command->add_option("--time", args->time, "Instant query time (instead of a range)");
+  command->add_option("--time", args->time,
+                      "Instant query time (instead of a range), in the same forms as --start");
   command->add_option("--format", args->format, "json (a Prometheus API answer) or csv")
       ->capture_default_str();
   command->add_option("--header,-H", args->headers,
@@ -206,7 +215,11 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   command->add_flag("--gzip", args->gzip,
                     "Ask for gzip-compressed answers (for slow links; the backend spends\n"
                     "several times longer answering)");
-  command->add_option("--timeout", args->timeout, "Per-request timeout")->capture_default_str();
+  command
+      ->add_option("--timeout", args->timeout,
+                   "Per-request timeout. With retries a query may take up to\n"
+                   "--timeout + --retry-budget before exit 3")
+      ->capture_default_str();
   command
       ->add_option("--retry-budget", args->retry_budget,
                    "How long to keep retrying an unreachable or failing backend (0: no retry)")

@@ -129,7 +129,24 @@ std::string FormatPromDuration(absl::Duration duration) {
   return out;
 }
 
+absl::StatusOr<absl::Time> ParseTimeUnchecked(absl::string_view text, absl::Time now);
+
+// Times augur accepts: the years 1 to 9999 ±, far inside what every backend and int64
+// milliseconds can hold.
+constexpr int64_t kMaxAbsUnixSeconds = int64_t{253402300800};  // 10000-01-01
+
 absl::StatusOr<absl::Time> ParseTime(absl::string_view text, absl::Time now) {
+  auto time = ParseTimeUnchecked(text, now);
+  if (time.ok() && (*time == absl::InfinitePast() || *time == absl::InfiniteFuture() ||
+                    absl::ToUnixSeconds(*time) > kMaxAbsUnixSeconds ||
+                    absl::ToUnixSeconds(*time) < -kMaxAbsUnixSeconds)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is out of range (years 1 to 9999 only)"));
+  }
+  return time;
+}
+
+absl::StatusOr<absl::Time> ParseTimeUnchecked(absl::string_view text, absl::Time now) {
   const absl::string_view original = text;
   text = absl::StripAsciiWhitespace(text);
   if (text.empty()) return absl::InvalidArgumentError("empty time");
@@ -169,13 +186,15 @@ absl::StatusOr<absl::Time> ParseTime(absl::string_view text, absl::Time now) {
 
 std::string FormatUnixSeconds(absl::Time time) {
   const int64_t ms = absl::ToUnixMillis(time);
-  if (ms < 0) return absl::StrCat("-", FormatUnixSeconds(absl::FromUnixMillis(-ms)));
-  const int64_t seconds = ms / 1000;
-  const int64_t millis = ms % 1000;
-  if (millis == 0) return absl::StrCat(seconds);
+  // The magnitude as unsigned, so even INT64_MIN (an infinite past) negates safely.
+  const uint64_t magnitude = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  const uint64_t seconds = magnitude / 1000;
+  const uint64_t millis = magnitude % 1000;
+  const absl::string_view sign = ms < 0 ? "-" : "";
+  if (millis == 0) return absl::StrCat(sign, seconds);
   std::string fraction = absl::StrFormat("%03d", millis);
   while (fraction.back() == '0') fraction.pop_back();
-  return absl::StrCat(seconds, ".", fraction);
+  return absl::StrCat(sign, seconds, ".", fraction);
 }
 
 std::string FormatRfc3339(absl::Time time) {

@@ -26,6 +26,7 @@ std::string FormatPromDuration(absl::Duration duration);
 //   - RFC 3339, "2026-11-22T10:00:00Z" or with an offset and fractional seconds;
 //   - Unix seconds, "1795369440" or "1795369440.5";
 //   - relative to `now`: "now", "now-30m", "now+5m", or a bare signed duration "-1h".
+// Times outside the years 1 to 9999 (and absl's "infinite-past"/"infinite-future") are errors.
 absl::StatusOr<absl::Time> ParseTime(absl::string_view text, absl::Time now);
 
 // Unix seconds with millisecond precision and no trailing zeros, as the Prometheus API takes

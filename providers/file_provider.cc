@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +21,11 @@ constexpr absl::Duration kLookback = absl::Minutes(5);
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FileProvider>> FileProvider::Open(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": is a directory, not a saved answer (JSON or *.csv)"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::InvalidArgumentError(
@@ -43,8 +49,9 @@ absl::StatusOr<std::unique_ptr<FileProvider>> FileProvider::Open(const std::stri
     }
     auto parsed = ParsePrometheusResponse(text);
     if (!parsed.ok()) {
-      return absl::Status(parsed.status().code(),
-                          absl::StrCat(path, ": ", parsed.status().message()));
+      // Whatever the answer's own class (a saved error answer, a truncated body), a file that
+      // cannot be used is bad input.
+      return absl::InvalidArgumentError(absl::StrCat(path, ": ", parsed.status().message()));
     }
     data = *std::move(parsed);
   }

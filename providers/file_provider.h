@@ -17,7 +17,8 @@ class FileProvider final : public MetricProvider {
   // Loads `path`, which holds either a Prometheus API answer (the JSON body of /api/v1/query_range
   // or /api/v1/query, as saved with curl or `augur query --format json`) or CSV in the form of
   // series_csv.h. Files ending in .csv are CSV; anything else whose first non-blank character
-  // is '{' is JSON. Errors (InvalidArgument, or the file's own Prometheus error) name the path.
+  // is '{' is JSON. Every error is InvalidArgument naming the path (a saved Prometheus error
+  // answer included).
   static absl::StatusOr<std::unique_ptr<FileProvider>> Open(const std::string& path);
 
   // Builds a provider over series already in memory; `source` names them in Describe().

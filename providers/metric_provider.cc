@@ -1,5 +1,7 @@
 #include "providers/metric_provider.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "core/time_parse.h"
 
@@ -20,12 +22,21 @@ absl::Status ValidateRangeQuery(const RangeQuery& query, int64_t max_points) {
                                                    ") is before the start (",
                                                    FormatRfc3339(query.start), ")"));
   }
+  const auto infinite = [](absl::Time t) {
+    return t == absl::InfinitePast() || t == absl::InfiniteFuture();
+  };
+  if (infinite(query.start) || infinite(query.end) || query.step == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError("the window and step must be finite");
+  }
   if (query.step < absl::Milliseconds(1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the step must be at least 1ms, got ", FormatPromDuration(query.step)));
   }
-  const int64_t points = (query.end - query.start) / query.step + 1;
-  if (points > max_points) {
+  absl::Duration remainder;
+  const int64_t steps = absl::IDivDuration(query.end - query.start, query.step, &remainder);
+  if (steps >= max_points) {
+    const std::string points =
+        steps == std::numeric_limits<int64_t>::max() ? "too many" : absl::StrCat(steps + 1);
     return absl::InvalidArgumentError(
         absl::StrCat("the window ", FormatPromDuration(query.end - query.start), " at step ",
                      FormatPromDuration(query.step), " asks for ", points,

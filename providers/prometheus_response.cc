@@ -1,6 +1,7 @@
 #include "providers/prometheus_response.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -184,6 +185,7 @@ class Reader {
   // Reads 8 ASCII digits at once (SWAR, as in simdjson and fast_float); false if any byte is
   // not a digit.
   static bool EightDigits(const char* c, uint64_t* value) {
+    static_assert(std::endian::native == std::endian::little, "the digit trick reads bytes LE");
     uint64_t x;
     std::memcpy(&x, c, 8);
     if ((((x & 0xF0F0F0F0F0F0F0F0) | (((x + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) !=
@@ -444,10 +446,16 @@ absl::Status ParseLabels(Reader& reader, Labels* labels) {
 
 absl::Status ParseSeries(Reader& reader, bool range, Series* series) {
   bool has_samples = false;
+  bool has_labels = false;
   bool histogram = false;
   AUGUR_RETURN_IF_ERROR(reader.ParseObject("a series", [&](absl::string_view key) {
-    if (key == "metric") return ParseLabels(reader, &series->labels);
+    if (key == "metric") {
+      if (has_labels) return reader.Error("\"metric\" appears twice in a series");
+      has_labels = true;
+      return ParseLabels(reader, &series->labels);
+    }
     if (key == (range ? "values" : "value")) {
+      if (has_samples) return reader.Error(absl::StrCat("\"", key, "\" appears twice in a series"));
       has_samples = true;
       if (!range) {
         series->points.resize(1);
@@ -455,7 +463,12 @@ absl::Status ParseSeries(Reader& reader, bool range, Series* series) {
       }
       return reader.ParseArray("\"values\"", [&] {
         series->points.emplace_back();
-        return reader.ParsePoint(&series->points.back());
+        AUGUR_RETURN_IF_ERROR(reader.ParsePoint(&series->points.back()));
+        const size_t n = series->points.size();
+        if (n > 1 && series->points[n - 1].timestamp_ms <= series->points[n - 2].timestamp_ms) {
+          return reader.Error("a series' sample timestamps do not increase");
+        }
+        return absl::OkStatus();
       });
     }
     if (key == "histogram" || key == "histograms") histogram = true;
@@ -501,6 +514,9 @@ absl::Status ParseData(Reader& reader, absl::string_view body, QueryResult* resu
   bool has_result = false;
   size_t deferred_begin = 0, deferred_end = 0;
   AUGUR_RETURN_IF_ERROR(reader.ParseObject("\"data\"", [&](absl::string_view key) {
+    if ((key == "resultType" && has_type) || (key == "result" && has_result)) {
+      return reader.Error(absl::StrCat("\"data.", key, "\" appears twice"));
+    }
     if (key == "resultType") {
       has_type = true;
       return reader.ParseString(&type);
@@ -560,13 +576,11 @@ void AppendJsonString(std::string& out, absl::string_view text) {
 
 void AppendPoint(std::string& out, const Point& point) {
   out.push_back('[');
-  int64_t ms = point.timestamp_ms;
-  if (ms < 0) {
-    out.push_back('-');
-    ms = -ms;
-  }
-  const int64_t seconds = ms / 1000;
-  const int64_t millis = ms % 1000;
+  const int64_t ms = point.timestamp_ms;
+  if (ms < 0) out.push_back('-');
+  const uint64_t magnitude = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  const uint64_t seconds = magnitude / 1000;
+  const uint64_t millis = magnitude % 1000;
   absl::StrAppend(&out, seconds);
   if (millis != 0) {
     char digits[4] = {static_cast<char>('0' + millis / 100),
@@ -656,6 +670,9 @@ absl::StatusOr<QueryResult> ParsePrometheusResponse(absl::string_view body, int 
   std::string status, error_type, error;
   bool has_status = false, has_error_type = false, has_error = false, has_data = false;
   absl::Status parsed = reader.ParseObject("the answer", [&](absl::string_view key) {
+    if ((key == "status" && has_status) || (key == "data" && has_data)) {
+      return reader.Error(absl::StrCat("\"", key, "\" appears twice"));
+    }
     if (key == "status") {
       has_status = true;
       return reader.ParseString(&status);

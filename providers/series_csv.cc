@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "core/time_parse.h"
 #include "providers/prometheus_response.h"
 
@@ -123,6 +124,7 @@ std::string SeriesCsv(const QueryResult& result) {
 }
 
 absl::StatusOr<QueryResult> ParseSeriesCsv(absl::string_view text, absl::string_view source) {
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");  // the byte-order mark spreadsheets write
   size_t pos = 0;
   int line = 1;
   auto header = ReadRecord(text, pos, line, source);
@@ -161,10 +163,15 @@ absl::StatusOr<QueryResult> ParseSeriesCsv(absl::string_view text, absl::string_
                                                      columns.size() + 2));
     }
     // Only absolute times: a saved series must not move with the clock.
+    // A leading '-' is a time before 1970 (what SeriesCsv writes for one), never "an hour ago".
     const absl::string_view stamp = absl::StripAsciiWhitespace((*record)[0]);
-    auto time = ParseTime(stamp, absl::UnixEpoch());
-    if (!time.ok() || stamp.empty() ||
-        !absl::ascii_isdigit(static_cast<unsigned char>(stamp.front()))) {
+    const bool negative = !stamp.empty() && stamp.front() == '-';
+    const absl::string_view magnitude = negative ? stamp.substr(1) : stamp;
+    auto time = ParseTime(magnitude, absl::UnixEpoch());
+    if (time.ok() && negative) time = absl::UnixEpoch() - (*time - absl::UnixEpoch());
+    if (!time.ok() || magnitude.empty() ||
+        !absl::ascii_isdigit(static_cast<unsigned char>(magnitude.front())) ||
+        (negative && magnitude.find_first_not_of("0123456789.") != absl::string_view::npos)) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ":", row_line, ": '", (*record)[0],
                        "' is not a timestamp (Unix seconds or RFC 3339)"));

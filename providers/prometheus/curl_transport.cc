@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace augur::providers {
@@ -43,6 +44,12 @@ struct HeaderListDeleter {
 absl::Status StatusFromCurl(CURLcode code, const char* detail,
                             const CurlTransportOptions& options) {
   const std::string message = absl::StrCat(*detail != '\0' ? detail : curl_easy_strerror(code));
+  // With TLS 1.3 the server rejects a client certificate after the handshake, so the alert
+  // arrives as a read error; it is a configuration problem all the same, not worth retrying.
+  if ((code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) &&
+      absl::StrContains(message, "SSL routines") && absl::StrContains(message, "alert")) {
+    return absl::FailedPreconditionError(absl::StrCat("TLS failed: ", message));
+  }
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(absl::StrCat(
@@ -53,6 +60,7 @@ absl::Status StatusFromCurl(CURLcode code, const char* detail,
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return absl::InvalidArgumentError(absl::StrCat("cannot use the URL: ", message));
+    case CURLE_SSL_CONNECT_ERROR:  // handshake refused: https to a plain port, client cert
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:

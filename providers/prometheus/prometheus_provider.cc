@@ -41,23 +41,23 @@ absl::Status CheckReadable(absl::string_view option, const std::string& path) {
 }
 
 absl::StatusOr<std::string> CheckUrl(absl::string_view url) {
+  // Credentials and query strings are refused before any of the URL is echoed: both carry
+  // secrets ("user:pa/ss@host", "?api_key=..."), and URLs end up in logs.
+  if (url.find('@') != absl::string_view::npos) {
+    return BadOption("Prometheus URL",
+                     "'@' (credentials) in the URL is not accepted, because URLs show in logs; "
+                     "use basic auth with a password file or a bearer token file");
+  }
+  if (url.find_first_of("?#") != absl::string_view::npos) {
+    return BadOption("Prometheus URL", "must not have a query string or fragment");
+  }
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "http://") && !absl::ConsumePrefix(&rest, "https://")) {
     return BadOption("Prometheus URL",
                      absl::StrCat("'", url, "' must start with http:// or https://"));
   }
-  const absl::string_view authority = rest.substr(0, rest.find('/'));
-  if (authority.empty())
+  if (rest.substr(0, rest.find('/')).empty()) {
     return BadOption("Prometheus URL", absl::StrCat("'", url, "' has no host"));
-  if (authority.find('@') != absl::string_view::npos) {
-    // Not echoed: the part before '@' is a credential.
-    return BadOption("Prometheus URL",
-                     "credentials in the URL are not accepted (they would show in logs); use "
-                     "basic auth with a password file or a bearer token file");
-  }
-  if (rest.find_first_of("?#") != absl::string_view::npos) {
-    return BadOption("Prometheus URL",
-                     absl::StrCat("'", url, "' must not have a query string or fragment"));
   }
   if (rest.find_first_of(" \t\r\n") != absl::string_view::npos) {
     return BadOption("Prometheus URL", absl::StrCat("'", url, "' contains whitespace"));
@@ -68,12 +68,20 @@ absl::StatusOr<std::string> CheckUrl(absl::string_view url) {
 }
 
 absl::Status CheckOptions(const PrometheusOptions& options) {
-  for (const auto& [name, value] : options.headers) {
+  for (size_t i = 0; i < options.headers.size(); ++i) {
+    const auto& [name, value] = options.headers[i];
+    // The name is echoed only once it is known to be a plain token: a mistyped header may hold
+    // a secret ("Authorization: Bearer ..." split in the wrong place).
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsHeaderNameChar)) {
-      return BadOption("header", absl::StrCat("'", name, "' is not a valid header name"));
+      return BadOption("header", absl::StrCat("header ", i + 1,
+                                              " has no valid name (letters, digits and "
+                                              "!#$%&'*+-.^_`|~ only)"));
     }
     if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
       return BadOption("header", absl::StrCat("the value of '", name, "' contains a line break"));
+    }
+    if (absl::StripAsciiWhitespace(value).empty()) {
+      return BadOption("header", absl::StrCat("the value of '", name, "' is empty"));
     }
     if (absl::EqualsIgnoreCase(name, "Authorization") &&
         (!options.bearer_token_file.empty() || !options.basic_auth_user.empty())) {
@@ -89,6 +97,9 @@ absl::Status CheckOptions(const PrometheusOptions& options) {
   }
   if (options.basic_auth_user.find(':') != std::string::npos) {
     return BadOption("basic auth user", "must not contain ':'");
+  }
+  if (options.tls.insecure_skip_verify && !options.tls.ca_file.empty()) {
+    return BadOption("TLS", "a CA file and insecure-skip-verify contradict each other");
   }
   if (options.tls.cert_file.empty() != options.tls.key_file.empty()) {
     return BadOption("TLS client certificate", "needs both the certificate and the key file");
@@ -160,6 +171,9 @@ absl::StatusOr<QueryResult> InterpretResponse(const HttpResponse& response) {
       response.body.empty() ? "" : absl::StrCat(": '", Snippet(response.body), "'");
   if (code == 429 || code >= 500) {
     return absl::UnavailableError(absl::StrCat("HTTP ", code, detail));
+  }
+  if (code == 400 || code == 422) {  // a proxy or backend that words its rejection in text
+    return absl::InvalidArgumentError(absl::StrCat("HTTP ", code, detail));
   }
   return absl::FailedPreconditionError(absl::StrCat("unexpected HTTP ", code, detail));
 }
@@ -242,14 +256,30 @@ absl::StatusOr<QueryResult> PrometheusProvider::QueryInstant(const InstantQuery&
 std::vector<absl::StatusOr<QueryResult>> PrometheusProvider::QueryRangeAll(
     absl::Span<const RangeQuery> queries) {
   std::vector<absl::StatusOr<QueryResult>> results(queries.size(), absl::UnknownError("not run"));
-  const size_t workers = std::min<size_t>(options_.max_parallel, queries.size());
-  if (workers <= 1) return MetricProvider::QueryRangeAll(queries);
+  // Once one query has spent its retries on an unreachable or timing-out backend, the rest are
+  // not sent: a batch fails in about retry_budget + timeout, not that times the batch size.
+  std::atomic<bool> backend_failed{false};
+  std::mutex failure_mu;
+  absl::Status failure;  // guarded by failure_mu
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < queries.size(); i = next++) results[i] = QueryRange(queries[i]);
+    for (size_t i = next++; i < queries.size(); i = next++) {
+      if (backend_failed.load()) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        results[i] = absl::Status(
+            failure.code(), absl::StrCat("not sent: an earlier query of the same batch failed: ",
+                                         failure.message()));
+        continue;
+      }
+      results[i] = QueryRange(queries[i]);
+      if (!results[i].ok() && Retryable(results[i].status())) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        if (!backend_failed.exchange(true)) failure = results[i].status();
+      }
+    }
   };
+  const size_t workers = std::min<size_t>(options_.max_parallel, queries.size());
   std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
   for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
   for (std::thread& thread : threads) thread.join();

@@ -60,7 +60,10 @@ class PrometheusProvider final : public MetricProvider {
   // POST /api/v1/query_range (a form body, so long PromQL fits) and /api/v1/query.
   absl::StatusOr<QueryResult> QueryRange(const RangeQuery& query) override;
   absl::StatusOr<QueryResult> QueryInstant(const InstantQuery& query) override;
-  // Runs up to max_parallel queries at a time over reused connections.
+  // Runs up to max_parallel queries at a time over reused connections. Once a query has
+  // failed with Unavailable or DeadlineExceeded after its retries, the queries not yet sent
+  // fail with the same code without being sent ("not sent: ..."), so a batch against a dead
+  // backend ends in about retry_budget + timeout.
   std::vector<absl::StatusOr<QueryResult>> QueryRangeAll(
       absl::Span<const RangeQuery> queries) override;
   // The URL.

@@ -247,5 +247,20 @@ TEST(FormatRfc3339Test, RoundTripsThroughParseTime) {
   }
 }
 
+TEST(ParseTimeTest, RejectsInfiniteAndFarAwayTimes) {
+  const absl::Time now = absl::FromUnixSeconds(1795369440);
+  for (const char* text :
+       {"infinite-past", "infinite-future", "now-292471208y", "99999999999999", "now+20000y"}) {
+    auto time = ParseTime(text, now);
+    EXPECT_TRUE(absl::IsInvalidArgument(time.status())) << text;
+  }
+}
+
+TEST(FormatUnixSecondsTest, SurvivesTheExtremes) {
+  // ToUnixMillis saturates to INT64_MIN/MAX here; formatting must not overflow negating it.
+  EXPECT_EQ(FormatUnixSeconds(absl::InfinitePast()), "-9223372036854775.808");
+  EXPECT_EQ(FormatUnixSeconds(absl::InfiniteFuture()), "9223372036854775.807");
+}
+
 }  // namespace
 }  // namespace augur

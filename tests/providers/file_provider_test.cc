@@ -149,23 +149,31 @@ TEST_F(FileProviderTest, MissingFileIsInvalidArgumentNamingThePath) {
   EXPECT_THAT(std::string(provider.status().message()), HasSubstr(path));
 }
 
-TEST_F(FileProviderTest, SavedErrorAnswerKeepsItsStatusAndNamesThePath) {
+TEST_F(FileProviderTest, SavedErrorAnswerIsInvalidArgumentWithItsMessageAndThePath) {
   const std::string path = WriteFile(
       ".json", R"({"status":"error","errorType":"timeout","error":"query timed out in query"})");
   auto provider = FileProvider::Open(path);
   ASSERT_FALSE(provider.ok());
-  EXPECT_EQ(provider.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(provider.status().code(), absl::StatusCode::kInvalidArgument);
   const std::string message(provider.status().message());
   EXPECT_THAT(message, HasSubstr(path));
   EXPECT_THAT(message, HasSubstr("Prometheus error (timeout): query timed out in query"));
 }
 
-TEST_F(FileProviderTest, MalformedJsonKeepsDataLossAndNamesThePath) {
+TEST_F(FileProviderTest, MalformedJsonIsInvalidArgumentNamingThePath) {
+  // A broken saved file is bad input (exit 64), not a backend failing (exit 3).
   const std::string path = WriteFile(".json", R"({"status":"success","data":{"resultType")");
   auto provider = FileProvider::Open(path);
   ASSERT_FALSE(provider.ok());
-  EXPECT_EQ(provider.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(provider.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(provider.status().message()), HasSubstr("malformed"));
   EXPECT_THAT(std::string(provider.status().message()), HasSubstr(path));
+}
+
+TEST_F(FileProviderTest, DirectoryIsInvalidArgumentSayingSo) {
+  auto provider = FileProvider::Open(::testing::TempDir());
+  EXPECT_TRUE(absl::IsInvalidArgument(provider.status()));
+  EXPECT_THAT(std::string(provider.status().message()), HasSubstr("is a directory"));
 }
 
 TEST_F(FileProviderTest, NeitherJsonNorCsvIsInvalidArgumentNamingThePath) {

@@ -199,6 +199,14 @@ TEST(PrometheusIntegrationTest, ConnectionRefusedIsUnavailableAfterRetries) {
   EXPECT_THAT(result.status().message(), HasSubstr("gave up after"));
 }
 
+TEST(PrometheusIntegrationTest, HttpsToAPlainPortIsATlsFailureNotRetried) {
+  PrometheusOptions options;
+  options.url = absl::StrReplaceAll(Prometheus().url(), {{"http://", "https://"}});
+  auto result = Provider(options)->QueryInstant({"vector(1)", Data().start});
+  EXPECT_TRUE(absl::IsFailedPrecondition(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), Not(HasSubstr("gave up after")));
+}
+
 TEST(PrometheusIntegrationTest, StallingServerTimesOut) {
   auto server = LoopbackHttpServer::Start([](const testing::RecordedRequest&) {
     return CannedResponse{CannedResponse::Action::kStall, ""};
@@ -374,13 +382,16 @@ TEST_F(PrometheusTlsTest, InsecureSkipVerifyAcceptsTheServer) {
   EXPECT_TRUE(Provider(options)->QueryInstant({"vector(1)", absl::Now()}).ok());
 }
 
-TEST_F(PrometheusTlsTest, MissingClientCertificateFails) {
+TEST_F(PrometheusTlsTest, MissingClientCertificateFailsAsTlsOrConnectionError) {
+  // With TLS 1.3 the server refuses the missing certificate after the handshake: the client
+  // reads either its alert (FailedPrecondition, "TLS failed") or, when the reset wins the race,
+  // a broken connection (Unavailable). Either way the query fails as "backend cannot answer".
   PrometheusOptions options = Secure();
   options.tls.cert_file.clear();
   options.tls.key_file.clear();
   auto result = Provider(options)->QueryInstant({"vector(1)", absl::Now()});
-  EXPECT_FALSE(result.ok());
-  EXPECT_FALSE(absl::IsInvalidArgument(result.status())) << result.status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(result.status()) || absl::IsUnavailable(result.status()))
+      << result.status();
 }
 
 TEST_F(PrometheusTlsTest, WrongPasswordIsPermissionDeniedAndNotEchoed) {
@@ -471,6 +482,32 @@ TEST_F(AugurQueryTest, BadArgumentsExit64) {
     EXPECT_EQ(run.exit_code, 64) << args.back() << ": " << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   }
+}
+
+TEST_F(AugurQueryTest, MistypedHeadersAndUrlsNeverEchoSecrets) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"query", "--prometheus", "http://127.0.0.1:1", "-q", "up", "--time", "now", "--header",
+       "BearerSECRET123"},
+      {"query", "--prometheus", "http://127.0.0.1:1", "-q", "up", "--time", "now", "--header",
+       "Bad Name SECRET123=x"},
+      {"query", "--prometheus", "http://admin:SECRET/123@127.0.0.1:1", "-q", "up", "--time", "now"},
+      {"query", "--prometheus", "http://127.0.0.1:1/?key=SECRET123", "-q", "up", "--time", "now"},
+  };
+  for (const auto& args : cases) {
+    const auto run = Augur(args);
+    EXPECT_EQ(run.exit_code, 64) << run.err;
+    EXPECT_THAT(run.err, Not(HasSubstr("SECRET"))) << run.err;
+  }
+}
+
+TEST_F(AugurQueryTest, BrokenSavedFileExits64) {
+  auto dir = testing::MakeTempDir("augur-query-");
+  ASSERT_TRUE(dir.ok());
+  ASSERT_TRUE(testing::WriteFile(*dir + "/cut.json", R"({"status":"success","data":{)").ok());
+  const auto run = Augur({"query", "--file", *dir + "/cut.json", "-q", "x", "--time", "now"});
+  EXPECT_EQ(run.exit_code, 64) << run.err;
+  EXPECT_THAT(run.err, HasSubstr(*dir + "/cut.json: malformed Prometheus API response"));
+  testing::RemoveTree(*dir);
 }
 
 }  // namespace

@@ -338,14 +338,31 @@ INSTANTIATE_TEST_SUITE_P(
         BadOptionsCase{"NoHost", [](PrometheusOptions& o) { o.url = "http:///api"; }, "no host"},
         BadOptionsCase{"CredentialsInUrl",
                        [](PrometheusOptions& o) { o.url = "http://admin:hunter2@prom:9090"; },
-                       "credentials in the URL are not accepted"},
+                       "'@' (credentials) in the URL is not accepted"},
+        BadOptionsCase{"CredentialsWithSlashInPassword",
+                       [](PrometheusOptions& o) { o.url = "http://admin:hun/ter2@prom:9090"; },
+                       "'@' (credentials) in the URL is not accepted"},
+        BadOptionsCase{"QueryStringIsNotEchoed",
+                       [](PrometheusOptions& o) { o.url = "http://prom:9090/?api_key=hunter2"; },
+                       "must not have a query string"},
+        BadOptionsCase{"EmptyHeaderValue",
+                       [](PrometheusOptions& o) {
+                         o.headers = {{"X-Scope-OrgID", " "}};
+                       },
+                       "the value of 'X-Scope-OrgID' is empty"},
+        BadOptionsCase{"InsecureWithCaFile",
+                       [](PrometheusOptions& o) {
+                         o.tls.ca_file = "/etc/hostname";
+                         o.tls.insecure_skip_verify = true;
+                       },
+                       "contradict"},
         BadOptionsCase{"QueryString", [](PrometheusOptions& o) { o.url = "http://prom:9090/?x=1"; },
                        "query string"},
         BadOptionsCase{"HeaderName",
                        [](PrometheusOptions& o) {
-                         o.headers = {{"X Org", "a"}};
+                         o.headers = {{"Authorization: Bearer hunter2", "x"}};
                        },
-                       "'X Org' is not a valid header name"},
+                       "header 1 has no valid name"},
         BadOptionsCase{"HeaderInjection",
                        [](PrometheusOptions& o) {
                          o.headers = {{"X-Scope-OrgID", "a\r\nHost: evil"}};
@@ -432,6 +449,31 @@ TEST(PrometheusProviderParallelTest, QueryRangeAllRunsBoundedParallelInOrder) {
     EXPECT_EQ(results[i]->series[0].labels[0].second, absl::StrCat("q", i));
   }
   EXPECT_EQ(probe_view->max_in_flight(), 4);
+}
+
+TEST_F(PrometheusProviderTest, BatchStopsSendingOnceTheBackendIsFoundDown) {
+  PrometheusOptions options = Options();
+  options.max_parallel = 1;
+  options.retry_budget = absl::Seconds(1);
+  auto provider = Make({absl::UnavailableError("Connection refused")}, options);
+  std::vector<RangeQuery> queries(50, Range());
+  const auto results = provider->QueryRangeAll(queries);
+  const size_t sent = transport_->requests().size();
+  EXPECT_LE(sent, 5u);  // the first query's attempts only
+  for (const auto& result : results) EXPECT_TRUE(absl::IsUnavailable(result.status()));
+  EXPECT_THAT(results[49].status().message(), HasSubstr("not sent: an earlier query"));
+}
+
+TEST_F(PrometheusProviderTest, BatchGoesOnAfterABadQuery) {
+  PrometheusOptions options = Options();
+  options.max_parallel = 1;
+  auto provider = Make({Answer(400, R"({"status":"error","errorType":"bad_data","error":"bad"})"),
+                        Answer(200, kMatrix)},
+                       options);
+  const auto results = provider->QueryRangeAll(std::vector<RangeQuery>(3, Range()));
+  EXPECT_TRUE(absl::IsInvalidArgument(results[0].status()));
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_TRUE(results[2].ok());
 }
 
 }  // namespace

@@ -133,15 +133,15 @@ TEST(ParsePrometheusResponseTest, SpecialSampleValues) {
 TEST(ParsePrometheusResponseTest, FractionalTimestampsKeepMilliseconds) {
   auto result = ParsePrometheusResponse(
       R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[
-           [1795369440.123,"1"],[1795369440.5,"2"],[1795369440.001,"3"],[1795369440.999,"4"]
+           [1795369440.001,"1"],[1795369440.123,"2"],[1795369440.5,"3"],[1795369440.999,"4"]
            ]}]}})");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->series.size(), 1u);
   const std::vector<Point>& points = result->series[0].points;
   ASSERT_EQ(points.size(), 4u);
-  EXPECT_EQ(points[0].timestamp_ms, 1795369440123);
-  EXPECT_EQ(points[1].timestamp_ms, 1795369440500);
-  EXPECT_EQ(points[2].timestamp_ms, 1795369440001);
+  EXPECT_EQ(points[0].timestamp_ms, 1795369440001);
+  EXPECT_EQ(points[1].timestamp_ms, 1795369440123);
+  EXPECT_EQ(points[2].timestamp_ms, 1795369440500);
   EXPECT_EQ(points[3].timestamp_ms, 1795369440999);
 }
 
@@ -366,7 +366,7 @@ TEST(PrometheusResponseJsonTest, BuiltResultsRoundTrip) {
 TEST(PrometheusResponseJsonTest, TimestampsBeforeTheEpochRoundTrip) {
   QueryResult result;
   result.type = ResultType::kMatrix;
-  result.series.push_back(Series{{}, {{-1500, 1.0}, {-250, 2.0}, {-2000, 3.0}}});
+  result.series.push_back(Series{{}, {{-2000, 3.0}, {-1500, 1.0}, {-250, 2.0}}});
   const std::string json = PrometheusResponseJson(result);
   SCOPED_TRACE(json);
   auto back = ParsePrometheusResponse(json);
@@ -479,7 +479,7 @@ TEST(ParsePrometheusResponseTest, FastPathAgreesWithFromCharsOnRandomSamples) {
       if (d == dot) value.push_back('.');
       value.push_back(static_cast<char>('0' + digit(rng)));
     }
-    std::string timestamp = std::to_string(1795369440 + i);
+    std::string timestamp = std::to_string(1795369440 + 2 * i);  // increasing after rounding
     const int fraction_digits = fraction(rng);
     if (fraction_digits > 0) timestamp.push_back('.');
     for (int d = 0; d < fraction_digits; ++d)
@@ -522,6 +522,30 @@ TEST(ParsePrometheusResponseTest, GeneralFormsParseTheSameAsTheCompactOne) {
   EXPECT_EQ(result->series[0].points[0].value, 0.5);
   EXPECT_EQ(result->series[0].points[1].timestamp_ms, 1795369440500);
   EXPECT_EQ(result->series[0].points[1].value, 1000);
+}
+
+TEST(ParsePrometheusResponseTest, TimestampsThatDoNotIncreaseAreDataLoss) {
+  for (const char* values : {R"([[2,"2"],[1,"1"]])", R"([[1,"1"],[1,"3"]])"}) {
+    SCOPED_TRACE(values);
+    auto result = ParsePrometheusResponse(
+        absl::StrCat(R"({"status":"success","data":{"resultType":"matrix","result":[)",
+                     R"({"metric":{},"values":)", values, "}]}}"));
+    EXPECT_TRUE(absl::IsDataLoss(result.status())) << result.status();
+    EXPECT_THAT(result.status().message(), HasSubstr("timestamps do not increase"));
+  }
+}
+
+TEST(ParsePrometheusResponseTest, RepeatedKeysAreDataLoss) {
+  for (const char* body :
+       {R"({"status":"success","data":{"resultType":"vector","result":[],"result":[]}})",
+        R"({"status":"success","status":"success","data":{"resultType":"vector","result":[]}})",
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},)"
+        R"("value":[1,"1"],"value":[1,"2"]}]}})"}) {
+    SCOPED_TRACE(body);
+    auto result = ParsePrometheusResponse(body);
+    EXPECT_TRUE(absl::IsDataLoss(result.status())) << result.status();
+    EXPECT_THAT(result.status().message(), HasSubstr("appears twice"));
+  }
 }
 
 TEST(ParsePrometheusResponseTest, DeepNestingIsAnErrorNotACrash) {

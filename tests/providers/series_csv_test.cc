@@ -264,5 +264,22 @@ TEST(ParseSeriesCsvTest, RejectsRelativeTimes) {
   }
 }
 
+TEST(ParseSeriesCsvTest, NegativeTimestampsAsWrittenReadBack) {
+  QueryResult result;
+  result.series.push_back(Series{{{"job", "a"}}, {{-1500, 1.0}, {-250, 2.0}, {0, 3.0}}});
+  auto back = ParseSeriesCsv(SeriesCsv(result), "old.csv");
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->series.size(), 1u);
+  EXPECT_EQ(back->series[0].points[0].timestamp_ms, -1500);
+  EXPECT_EQ(back->series[0].points[1].timestamp_ms, -250);
+  EXPECT_EQ(back->series[0].points[2].timestamp_ms, 0);
+}
+
+TEST(ParseSeriesCsvTest, SkipsASpreadsheetByteOrderMark) {
+  auto result = ParseSeriesCsv("\xEF\xBB\xBFtimestamp,value\n1795369440,1\n", "excel.csv");
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->series[0].points[0].value, 1);
+}
+
 }  // namespace
 }  // namespace augur::providers
