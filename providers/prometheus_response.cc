@@ -461,15 +461,18 @@ absl::Status ParseSeries(Reader& reader, bool range, Series* series) {
         series->points.resize(1);
         return reader.ParsePoint(&series->points[0]);
       }
-      return reader.ParseArray("\"values\"", [&] {
+      AUGUR_RETURN_IF_ERROR(reader.ParseArray("\"values\"", [&] {
         series->points.emplace_back();
-        AUGUR_RETURN_IF_ERROR(reader.ParsePoint(&series->points.back()));
-        const size_t n = series->points.size();
-        if (n > 1 && series->points[n - 1].timestamp_ms <= series->points[n - 2].timestamp_ms) {
-          return reader.Error("a series' sample timestamps do not increase");
+        return reader.ParsePoint(&series->points.back());
+      }));
+      // Checked after the loop, which keeps the per-sample path short.
+      for (size_t i = 1; i < series->points.size(); ++i) {
+        if (series->points[i].timestamp_ms <= series->points[i - 1].timestamp_ms) {
+          return reader.Error(absl::StrCat("a series' sample timestamps do not increase (sample ",
+                                           i + 1, " of the series ending here)"));
         }
-        return absl::OkStatus();
-      });
+      }
+      return absl::OkStatus();
     }
     if (key == "histogram" || key == "histograms") histogram = true;
     return reader.SkipValue();
