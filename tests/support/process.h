@@ -26,7 +26,8 @@ struct CommandResult {
 absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                          absl::string_view input = "");
 
-// A child process, stopped (SIGTERM, then SIGKILL after 5 s) when destroyed.
+// A child process, stopped (SIGTERM, then SIGKILL after 5 s) when destroyed, and killed by the
+// kernel if the test binary dies first (PR_SET_PDEATHSIG): a crashed test leaves no server.
 class ChildProcess {
  public:
   // Starts `argv` with stdout and stderr appended to `log_path`.
