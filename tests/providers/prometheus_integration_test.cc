@@ -262,6 +262,17 @@ TEST(PrometheusIntegrationTest, OversizeBodyWithoutLengthStopsAtTheLimit) {
   EXPECT_TRUE(absl::IsResourceExhausted(result.status())) << result.status();
 }
 
+TEST(PrometheusIntegrationTest, ConnectionsAreReused) {
+  auto server = LoopbackHttpServer::Start([](const testing::RecordedRequest&) {
+    return HttpAnswer(200, R"({"status":"success","data":{"resultType":"vector","result":[]}})");
+  });
+  ASSERT_TRUE(server.ok());
+  auto provider = Provider((*server)->url());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(provider->QueryInstant({"up", Data().start}).ok());
+  EXPECT_EQ((*server)->requests().size(), 5u);
+  EXPECT_EQ((*server)->connections_accepted(), 1);
+}
+
 TEST(PrometheusIntegrationTest, AuthAndTenantHeadersAreSentAndTokenRotationIsSeen) {
   auto server = LoopbackHttpServer::Start([](const testing::RecordedRequest&) {
     return HttpAnswer(200, R"({"status":"success","data":{"resultType":"vector","result":[]}})");

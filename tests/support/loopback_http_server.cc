@@ -57,6 +57,11 @@ std::vector<RecordedRequest> LoopbackHttpServer::requests() {
   return requests_;
 }
 
+int LoopbackHttpServer::connections_accepted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return connections_accepted_;
+}
+
 void LoopbackHttpServer::Stop() {
   std::vector<std::thread> threads;
   {
@@ -88,6 +93,7 @@ void LoopbackHttpServer::AcceptLoop() {
       return;
     }
     connections_.push_back(fd);
+    ++connections_accepted_;
     threads_.emplace_back([this, fd] { Serve(fd); });
   }
 }

@@ -50,6 +50,7 @@ class LoopbackHttpServer {
   int port() const { return port_; }
   std::string url() const;
   std::vector<RecordedRequest> requests();
+  int connections_accepted();
   void Stop();
 
  private:
@@ -65,6 +66,7 @@ class LoopbackHttpServer {
   bool stopping_ = false;                  // guarded by mu_
   std::vector<int> connections_;           // guarded by mu_
   std::vector<RecordedRequest> requests_;  // guarded by mu_
+  int connections_accepted_ = 0;           // guarded by mu_
   std::vector<std::thread> threads_;       // guarded by mu_
   std::thread acceptor_;
 };
