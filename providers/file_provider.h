@@ -26,10 +26,9 @@ class FileProvider final : public MetricProvider {
 
   // Every query is answered from the same saved series, whatever its PromQL: a range query
   // gets each series' points with start <= t <= end (series left without points are dropped),
-  // so a saved window can be re-cut; the step is not re-applied. An instant query gets, per
-  // series, the value of the latest point at or before `time` and within 5 minutes of it, stamped
-  // with `time` (as Prometheus does, with its default lookback),
-  // as a vector.
+  // so a saved window can be re-cut; the step is not re-applied. An instant query gets a
+  // vector: per series, the value of the latest point at or before `time` and at most 5 minutes
+  // older (Prometheus' default lookback), stamped with `time` as Prometheus does.
   absl::StatusOr<QueryResult> QueryRange(const RangeQuery& query) override;
   absl::StatusOr<QueryResult> QueryInstant(const InstantQuery& query) override;
   std::string Describe() const override { return source_; }
