@@ -179,10 +179,11 @@ int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostrea
 void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<QueryCommandArgs>();
   CLI::App* command = app.add_subcommand(
-      "query",
-      "Run one PromQL query and print what the backend returned (labels and points).\n"
-      "Exit 0 on an answer (even an empty one), 64 for bad arguments or a PromQL error\n"
-      "(with the backend's own message), 3 when the backend cannot answer after retries.");
+      "query", "Run one PromQL query and print the series the backend returned");
+  command->footer(
+      "Exit 0 on an answer (even an empty one), 64 for bad arguments, a bad --file or a PromQL\n"
+      "error (in the backend's own words), 3 when the backend cannot answer after retries.\n"
+      "Times: RFC 3339, Unix seconds, now, now-30m, -1h. See docs/cli.md and docs/providers.md.");
   command->add_option("--prometheus", args->prometheus,
                       "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
                       "http://vmselect:8481/select/0/prometheus");
