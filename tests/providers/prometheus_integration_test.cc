@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "config/query_template.h"
 #include "core/time_parse.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -298,6 +299,37 @@ TEST(PrometheusIntegrationTest, AuthAndTenantHeadersAreSentAndTokenRotationIsSee
   EXPECT_EQ(requests[0].headers.at("authorization"), "Bearer token-before");
   EXPECT_EQ(requests[1].headers.at("authorization"), "Bearer token-after-rotation");
   testing::RemoveTree(*dir);
+}
+
+// Rendered templates against the real PromQL parser: a hostile argument must leave the query's
+// shape alone (it selects nothing), where unescaped it would have returned vector(1).
+TEST(PrometheusIntegrationTest, RenderedArgumentsCannotChangeTheQuery) {
+  auto provider = Provider(Prometheus().url());
+  const auto run = [&](absl::string_view query, const std::string& value) {
+    config::PlaceholderValues values;
+    values.args = {{"v", value}};
+    auto rendered = config::RenderQuery(query, values);
+    EXPECT_TRUE(rendered.ok()) << rendered.status();
+    auto result = provider->QueryInstant({*rendered, Data().start});
+    EXPECT_TRUE(result.ok()) << *rendered << ": " << result.status();
+    return result.ok() ? result->series.size() : size_t{999};
+  };
+  constexpr absl::string_view kEquals = R"(augur_test_latency{version="{{args.v}}"})";
+  constexpr absl::string_view kRegex = R"(augur_test_latency{version=~'{{args.v}}'})";
+  EXPECT_EQ(run(kEquals, "canary"), 1u);
+  EXPECT_EQ(run(kRegex, "canary"), 1u);
+  for (const std::string hostile : {R"(canary"} or vector(1) #)", R"(canary\"} or vector(1) #)",
+                                    "canary\"}\nor vector(1)", "x'} or vector(1) #", R"(\)", "}"}) {
+    EXPECT_EQ(run(kEquals, hostile), 0u) << hostile;
+    EXPECT_EQ(run(kRegex, hostile), 0u) << hostile;
+  }
+  // Regex metacharacters match only themselves.
+  EXPECT_EQ(run(kRegex, ".*"), 0u);
+  EXPECT_EQ(run(kRegex, "canary|baseline"), 0u);
+  // The escape label value with a quote and a backslash is matched exactly.
+  EXPECT_EQ(run(R"(augur_test_escape{path="{{args.v}}"})", R"(a"b\\c)"), 0u);
+  EXPECT_EQ(run(R"(augur_test_escape{path="{{args.v}}"})", R"(a"b\c)"), 1u);
+  EXPECT_EQ(run(R"(augur_test_escape{path=~"{{args.v}}"})", R"(a"b\c)"), 1u);
 }
 
 // A second Prometheus that demands TLS, a client certificate and basic auth, with
