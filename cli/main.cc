@@ -3,8 +3,10 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "cli/import_command.h"
 #include "cli/query_command.h"
 #include "cli/stats_command.h"
+#include "cli/validate_command.h"
 #include "core/exit_codes.h"
 
 namespace {
@@ -13,10 +15,12 @@ struct CommandEntry {
   void (*add)(CLI::App& app, std::function<int()>& run);
 };
 
-// serve, analyze, report, validate and import arrive with their issues.
+// serve, analyze and report arrive with their issues.
 constexpr CommandEntry kCommands[] = {
+    {&augur::cli::AddImportCommand},
     {&augur::cli::AddQueryCommand},
     {&augur::cli::AddStatsCommand},
+    {&augur::cli::AddValidateCommand},
 };
 
 }  // namespace

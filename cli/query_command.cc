@@ -178,8 +178,8 @@ int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostrea
 
 void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<QueryCommandArgs>();
-  CLI::App* command = app.add_subcommand(
-      "query", "Run one PromQL query and print the series the backend returned");
+  CLI::App* command =
+      app.add_subcommand("query", "Run one PromQL query and print the series the backend returned");
   command->footer(
       "Exit 0 on an answer (even an empty one), 64 for bad arguments, a bad --file or a PromQL\n"
       "error (in the backend's own words), 3 when the backend cannot answer after retries.\n"

@@ -3,6 +3,7 @@
 
 find_package(absl REQUIRED)                     # libabsl-dev: Status, StatusOr, Span, strings
 find_package(CLI11 REQUIRED)                    # libcli11-dev: the augur command line
+find_package(yaml-cpp REQUIRED)                 # libyaml-cpp-dev: analysis templates
 find_package(CURL 7.88 REQUIRED)                # libcurl4-openssl-dev: providers/prometheus only
 
 if(AUGUR_BUILD_TESTS)

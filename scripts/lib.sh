@@ -23,6 +23,7 @@ AUGUR_PACKAGES=(
   libabsl-dev                    # Status, StatusOr, Span, strings
   libcli11-dev                   # the command line
   libcurl4-openssl-dev           # HTTP client of the Prometheus provider
+  libyaml-cpp-dev                # analysis templates
   nlohmann-json3-dev             # JSON (tests read Kayenta's vectors)
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/

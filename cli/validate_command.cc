@@ -1,0 +1,42 @@
+#include "cli/validate_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include "CLI/CLI.hpp"
+#include "config/template_loader.h"
+#include "core/exit_codes.h"
+
+namespace augur::cli {
+
+int RunValidateCommand(const std::vector<std::string>& files, std::ostream& out,
+                       std::ostream& err) {
+  bool all_ok = true;
+  for (const std::string& file : files) {
+    const config::TemplateLoad load = config::LoadTemplateFile(file);
+    err << load.diagnostics.Format(file);
+    if (load.result) {
+      out << file << ": ok\n";
+    } else {
+      all_ok = false;
+    }
+  }
+  out.flush();
+  return all_ok ? kExitPromote : kExitUsage;
+}
+
+void AddValidateCommand(CLI::App& app, std::function<int()>& run) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  CLI::App* command =
+      app.add_subcommand("validate", "Check analysis templates and list every problem");
+  command->add_option("files", *files, "Template files (YAML)")->required();
+  command->footer(
+      "Prints 'FILE: ok' for each valid template and exits 0; otherwise lists every problem,\n"
+      "one per line as 'FILE: path.to.field: problem', and exits 64. Warnings (an argument no\n"
+      "query uses) do not fail validation. The format is in docs/templates.md.");
+  command->callback([files, &run] {
+    run = [files] { return RunValidateCommand(*files, std::cout, std::cerr); };
+  });
+}
+
+}  // namespace augur::cli

@@ -1,0 +1,1 @@
+#include "config/template_writer.h"

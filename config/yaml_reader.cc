@@ -1,0 +1,171 @@
+#include "config/yaml_reader.h"
+
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/time_parse.h"
+
+namespace augur::config {
+
+std::string KindName(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return absl::StrCat("'", node.Scalar(), "'");
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Undefined:
+      return "nothing";
+  }
+  return "nothing";
+}
+
+std::string ChildPath(const std::string& path, const std::string& key) {
+  return path.empty() ? key : absl::StrCat(path, ".", key);
+}
+
+std::string IndexPath(const std::string& path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+YamlMap::YamlMap(const YAML::Node& node, std::string path, std::vector<std::string> known,
+                 Diagnostics& diagnostics)
+    : node_(node), path_(std::move(path)), diagnostics_(diagnostics) {
+  if (!node.IsMap()) {
+    diagnostics_.Error(path_, absl::StrCat("must be a mapping, got ", KindName(node)));
+    return;
+  }
+  is_map_ = true;
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      diagnostics_.Error(path_, "keys must be plain names");
+      continue;
+    }
+    const std::string& key = it->first.Scalar();
+    if (!seen.insert(key).second) {
+      diagnostics_.Error(PathOf(key), "appears twice");
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      const std::string suggestion = DidYouMean(key, known);
+      diagnostics_.Error(
+          PathOf(key), suggestion.empty()
+                           ? absl::StrCat("unknown field (known: ", absl::StrJoin(known, ", "), ")")
+                           : absl::StrCat("unknown field; did you mean '", suggestion, "'?"));
+    }
+  }
+}
+
+bool YamlMap::Has(const std::string& key) const {
+  if (!is_map_) return false;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return true;
+  }
+  return false;
+}
+
+YAML::Node YamlMap::Get(const std::string& key) const {
+  if (!is_map_) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::optional<std::string> YamlMap::Scalar(const std::string& key, const char* expected,
+                                           bool required) {
+  if (!Has(key)) {
+    if (required && is_map_) diagnostics_.Error(PathOf(key), "is required");
+    return std::nullopt;
+  }
+  const YAML::Node value = Get(key);
+  if (!value.IsScalar()) {
+    diagnostics_.Error(PathOf(key), absl::StrCat("must be ", expected, ", got ", KindName(value)));
+    return std::nullopt;
+  }
+  return value.Scalar();
+}
+
+std::optional<std::string> YamlMap::String(const std::string& key, bool required) {
+  auto text = Scalar(key, "a string", required);
+  if (text && text->empty() && required) {
+    diagnostics_.Error(PathOf(key), "must not be empty");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<double> YamlMap::Number(const std::string& key, bool required) {
+  auto text = Scalar(key, "a number", required);
+  if (!text) return std::nullopt;
+  double value = 0;
+  const char* begin = text->data();
+  const char* end = begin + text->size();
+  if (begin != end && *begin == '+') ++begin;
+  const auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value) || text->empty()) {
+    diagnostics_.Error(PathOf(key), absl::StrCat("must be a number, got '", *text, "'"));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<int64_t> YamlMap::Integer(const std::string& key, bool required) {
+  auto text = Scalar(key, "a whole number", required);
+  if (!text) return std::nullopt;
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size() || text->empty()) {
+    diagnostics_.Error(PathOf(key), absl::StrCat("must be a whole number, got '", *text, "'"));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> YamlMap::Bool(const std::string& key) {
+  auto text = Scalar(key, "true or false", false);
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  diagnostics_.Error(PathOf(key), absl::StrCat("must be true or false, got '", *text, "'"));
+  return std::nullopt;
+}
+
+std::optional<std::string> YamlMap::Enum(const std::string& key,
+                                         const std::vector<std::string>& allowed, bool required) {
+  auto text = Scalar(key, absl::StrCat("one of ", absl::StrJoin(allowed, ", ")).c_str(), required);
+  if (!text) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *text) != allowed.end()) return text;
+  const std::string suggestion = DidYouMean(*text, allowed);
+  diagnostics_.Error(
+      PathOf(key),
+      absl::StrCat("must be one of ", absl::StrJoin(allowed, ", "), "; got '", *text, "'",
+                   suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)")));
+  return std::nullopt;
+}
+
+std::optional<absl::Duration> YamlMap::Duration(const std::string& key, bool positive) {
+  auto text = Scalar(key, "a duration", false);
+  if (!text) return std::nullopt;
+  auto duration = ParseDuration(*text);
+  if (!duration.ok()) {
+    diagnostics_.Error(
+        PathOf(key),
+        absl::StrCat("must be a duration such as 30s, 5m or 1h30m, got '", *text, "'"));
+    return std::nullopt;
+  }
+  if (positive && *duration <= absl::ZeroDuration()) {
+    diagnostics_.Error(PathOf(key), absl::StrCat("must be longer than 0, got '", *text, "'"));
+    return std::nullopt;
+  }
+  return *duration;
+}
+
+}  // namespace augur::config
