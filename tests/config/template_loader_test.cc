@@ -1,1 +1,372 @@
+// The template loader: a valid template, then one mistake at a time, each asserting the exact
+// line `augur validate` prints for it (file, field path, problem, bad value). The expected lines
+// are this project's contract (docs/templates.md), written here by hand.
+#include "config/template_loader.h"
+
+#include <regex>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+namespace augur::config {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+constexpr char kValid[] = R"(apiVersion: augur/v1
+kind: AnalysisTemplate
+metadata:
+  name: checkout
+spec:
+  args:
+    - name: service
+    - name: namespace
+      default: default
+  step: 30s
+  scoring:
+    pass: 95
+    marginal: 75
+    groups:
+      latency: 2
+  metrics:
+    - name: p99-latency
+      group: latency
+      query: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{args.namespace}}",service="{{args.service}}",version="{{scope}}"}[1m])))
+      judge:
+        mannWhitney:
+          direction: increase
+          confidence: 0.98
+          allowedIncrease: 1.1
+    - name: error-ratio
+      critical: true
+      judge:
+        rate:
+          events: sum(increase(http_requests_total{service="{{args.service}}",version="{{scope}}",code=~"5.."}[{{window}}]))
+          total: sum(increase(http_requests_total{service="{{args.service}}",version="{{scope}}"}[{{window}}]))
+          minTotal: 200
+    - name: cpu
+      query: sum(rate(container_cpu_usage_seconds_total{pod=~"{{args.service}}-{{scope}}-.*"}[1m]))
+      judge:
+        threshold:
+          max: 2.0
+)";
+
+constexpr char kCpuQuery[] =
+    R"(      query: sum(rate(container_cpu_usage_seconds_total{pod=~"{{args.service}}-{{scope}}-.*"}[1m]))
+)";
+
+// The diagnostics of kValid with `from` replaced by `to` (which must occur), as printed.
+std::vector<std::string> Lines(const std::string& from, const std::string& to,
+                               bool* has_result = nullptr) {
+  std::string text = kValid;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "the edit does not apply: " << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  const TemplateLoad load = LoadTemplate(text);
+  if (has_result != nullptr) *has_result = load.result.has_value();
+  std::vector<std::string> lines =
+      absl::StrSplit(load.diagnostics.Format("t.yaml"), '\n', absl::SkipEmpty());
+  return lines;
+}
+
+TEST(TemplateLoaderTest, ValidTemplateLoadsWithEveryField) {
+  const TemplateLoad load = LoadTemplate(kValid);
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  EXPECT_TRUE(load.diagnostics.all().empty()) << load.diagnostics.Format("t.yaml");
+  const AnalysisTemplate& t = *load.result;
+  EXPECT_EQ(t.name, "checkout");
+  ASSERT_EQ(t.args.size(), 2u);
+  EXPECT_FALSE(t.args[0].default_value.has_value());
+  EXPECT_EQ(t.args[1].default_value, "default");
+  EXPECT_EQ(t.step, absl::Seconds(30));
+  EXPECT_EQ(t.scoring.pass, 95);
+  EXPECT_EQ(t.scoring.group_weights.at("latency"), 2);
+  ASSERT_EQ(t.metrics.size(), 3u);
+  const auto& mw = std::get<MannWhitneyJudge>(t.metrics[0].judge);
+  EXPECT_EQ(mw.direction, Direction::kIncrease);
+  EXPECT_EQ(mw.confidence, 0.98);
+  EXPECT_EQ(mw.allowed_increase, 1.1);
+  EXPECT_EQ(t.metrics[0].group, "latency");
+  EXPECT_EQ(t.metrics[1].group, "error-ratio");  // defaults to the name
+  EXPECT_TRUE(t.metrics[1].critical);
+  const auto& rate = std::get<RateJudge>(t.metrics[1].judge);
+  EXPECT_EQ(rate.min_total, 200);
+  EXPECT_EQ(rate.direction, Direction::kIncrease);  // the rate judge's default
+  const auto& threshold = std::get<ThresholdJudge>(t.metrics[2].judge);
+  EXPECT_EQ(threshold.max, 2.0);
+  EXPECT_FALSE(threshold.min.has_value());
+  EXPECT_TRUE(t.metrics[2].must_have_data);  // default: no data never passes
+}
+
+TEST(TemplateLoaderTest, DefaultsAreTheDocumentedOnes) {
+  const TemplateLoad load = LoadTemplate(R"(apiVersion: augur/v1
+kind: AnalysisTemplate
+metadata: {name: minimal}
+spec:
+  metrics:
+    - name: latency
+      query: up
+      judge: {mannWhitney: {}}
+)");
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const AnalysisTemplate& t = *load.result;
+  EXPECT_EQ(t.step, absl::Seconds(30));
+  EXPECT_EQ(t.scoring.pass, 95);
+  EXPECT_EQ(t.scoring.marginal, 75);
+  const Metric& m = t.metrics[0];
+  EXPECT_FALSE(m.critical);
+  EXPECT_TRUE(m.must_have_data);
+  EXPECT_FALSE(m.dry_run);
+  EXPECT_FALSE(m.nan_replace);
+  EXPECT_FALSE(m.outliers.remove);
+  EXPECT_EQ(m.outliers.factor, 3.0);
+  const auto& mw = std::get<MannWhitneyJudge>(m.judge);
+  EXPECT_EQ(mw.direction, Direction::kEither);
+  EXPECT_EQ(mw.confidence, 0.95);
+  EXPECT_EQ(mw.allowed_increase, 1.0);
+  EXPECT_EQ(mw.allowed_decrease, 1.0);
+}
+
+struct Mistake {
+  const char* name;
+  std::string from;
+  std::string to;
+  std::string line;  // the exact line expected among the output
+};
+
+void PrintTo(const Mistake& mistake, std::ostream* os) { *os << mistake.name; }
+
+class TemplateMistakeTest : public ::testing::TestWithParam<Mistake> {};
+
+TEST_P(TemplateMistakeTest, IsReportedWithItsPathAndValue) {
+  bool has_result = true;
+  const std::vector<std::string> lines = Lines(GetParam().from, GetParam().to, &has_result);
+  EXPECT_THAT(lines, Contains(GetParam().line));
+  EXPECT_FALSE(has_result);
+}
+
+const std::string kMw = "spec.metrics[0].judge.mannWhitney.";
+
+INSTANTIATE_TEST_SUITE_P(
+    Mistakes, TemplateMistakeTest,
+    ::testing::Values(
+        Mistake{"ApiVersion", "augur/v1", "augur/v2",
+                "t.yaml: apiVersion: must be augur/v1, got 'augur/v2'"},
+        Mistake{"KindTypo", "kind: AnalysisTemplate", "kind: AnalysisTemplat",
+                "t.yaml: kind: must be AnalysisTemplate, got 'AnalysisTemplat'"},
+        Mistake{"NoMetadata", "metadata:\n  name: checkout\n", "",
+                "t.yaml: metadata: is required (metadata.name names the template)"},
+        Mistake{"BadName", "name: checkout", "name: Check Out",
+                "t.yaml: metadata.name: must be 1-63 letters, digits, '-', '_' or '.', starting "
+                "and ending with a letter or digit; got 'Check Out'"},
+        Mistake{"UnknownTopLevel", "spec:\n", "specs: {}\nspec:\n",
+                "t.yaml: specs: unknown field; did you mean 'spec'?"},
+        Mistake{"UnknownMetadataKey", "  name: checkout\n", "  name: checkout\n  nmae: x\n",
+                "t.yaml: metadata.nmae: unknown field; did you mean 'name'?"},
+        Mistake{"UnknownFarFromAnything", "  name: checkout\n", "  name: checkout\n  owner: sre\n",
+                "t.yaml: metadata.owner: unknown field (known: name, description, labels)"},
+        Mistake{"StepZero", "step: 30s", "step: 0s",
+                "t.yaml: spec.step: must be longer than 0, got '0s'"},
+        Mistake{"StepWithoutUnit", "step: 30s", "step: 30",
+                "t.yaml: spec.step: must be a duration such as 30s, 5m or 1h30m, got '30'"},
+        Mistake{"StepList", "step: 30s", "step: [30s]",
+                "t.yaml: spec.step: must be a duration, got a list"},
+        Mistake{"RepeatedKey", "  step: 30s\n", "  step: 30s\n  step: 1m\n",
+                "t.yaml: spec.step: appears twice"},
+        Mistake{"PassAbove100", "pass: 95", "pass: 101",
+                "t.yaml: spec.scoring.pass: must be in [0,100], got 101"},
+        Mistake{"PassBelowMarginal", "pass: 95", "pass: 70",
+                "t.yaml: spec.scoring.pass: pass (70) must not be below marginal (75)"},
+        Mistake{"MarginalNotANumber", "marginal: 75", "marginal: high",
+                "t.yaml: spec.scoring.marginal: must be a number, got 'high'"},
+        Mistake{"GroupWeightZero", "latency: 2", "latency: 0",
+                "t.yaml: spec.scoring.groups.latency: weight must be above 0, got 0"},
+        Mistake{"GroupWithoutMetric", "latency: 2", "latncy: 2",
+                "t.yaml: spec.scoring.groups.latncy: no metric is in group 'latncy' (did you "
+                "mean 'latency'?)"},
+        Mistake{"ArgsNotAList", "  args:\n    - name: service\n", "  args: service\n  x:\n",
+                "t.yaml: spec.args: must be a list of {name, default}, got 'service'"},
+        Mistake{"ArgTwice", "    - name: service\n", "    - name: service\n    - name: service\n",
+                "t.yaml: spec.args[1].name: argument 'service' is declared twice"},
+        Mistake{"ArgBadName", "    - name: namespace\n", "    - name: 1namespace\n",
+                "t.yaml: spec.args[1].name: must be a letter or '_' followed by letters, digits, "
+                "'_' or '-'; got '1namespace'"},
+        Mistake{"ArgFieldTypo", "      default: default", "      defualt: default",
+                "t.yaml: spec.args[1].defualt: unknown field; did you mean 'default'?"},
+        Mistake{"UndeclaredArg", "{{args.namespace}}", "{{args.namespce}}",
+                "t.yaml: spec.metrics[0].query: uses {{args.namespce}} but spec.args does not "
+                "declare 'namespce' (did you mean 'namespace'?)"},
+        Mistake{"UnknownPlaceholder", kCpuQuery, "      query: x{a=\"{{version}}\"}\n",
+                "t.yaml: spec.metrics[2].query: unknown placeholder '{{version}}' at byte 5 "
+                "(known: scope, window, step, args.NAME)"},
+        Mistake{"UnclosedPlaceholder", kCpuQuery, "      query: x{a=\"{{scope\"}\n",
+                "t.yaml: spec.metrics[2].query: '{{' at byte 5 has no closing '}}'"},
+        Mistake{"PlaceholderInRateEvents", "code=~\"5..\"}[{{window}}]",
+                "code=~\"5..\"}[{{windw}}]",
+                "t.yaml: spec.metrics[1].judge.rate.events: unknown placeholder '{{windw}}' at "
+                "byte 93 (known: scope, window, step, args.NAME)"},
+        Mistake{"NoMetrics", "  metrics:\n", "  metric:\n",
+                "t.yaml: spec.metrics: is required: a template judges at least one metric"},
+        Mistake{"EmptyMetrics", "  metrics:\n", "  metrics: []\n  x:\n",
+                "t.yaml: spec.metrics: must be a non-empty list of metrics, got a list"},
+        Mistake{"MetricWithoutName", "    - name: cpu\n      query:", "    - query:",
+                "t.yaml: spec.metrics[2].name: is required"},
+        Mistake{"DuplicateMetric", "name: cpu", "name: error-ratio",
+                "t.yaml: spec.metrics[2].name: metric 'error-ratio' is already defined at "
+                "spec.metrics[1]"},
+        Mistake{"MetricFieldTypo", "      critical: true", "      critcal: true",
+                "t.yaml: spec.metrics[1].critcal: unknown field; did you mean 'critical'?"},
+        Mistake{"CriticalNotBoolean", "critical: true", "critical: yes",
+                "t.yaml: spec.metrics[1].critical: must be true or false, got 'yes'"},
+        Mistake{"NoJudge", "      judge:\n        threshold:\n          max: 2.0\n", "",
+                "t.yaml: spec.metrics[2].judge: is required: one of mannWhitney, rate, threshold"},
+        Mistake{"TwoJudges", "          max: 2.0\n",
+                "          max: 2.0\n        mannWhitney: {}\n",
+                "t.yaml: spec.metrics[2].judge: must hold exactly one of mannWhitney, rate, "
+                "threshold"},
+        Mistake{"JudgeTypo", "        threshold:", "        treshold:",
+                "t.yaml: spec.metrics[2].judge.treshold: unknown field; did you mean "
+                "'threshold'?"},
+        Mistake{"ConfidenceAboveOne", "confidence: 0.98", "confidence: 1.5",
+                "t.yaml: " + kMw + "confidence: must be in (0,1), got 1.5"},
+        Mistake{"ConfidenceZero", "confidence: 0.98", "confidence: 0",
+                "t.yaml: " + kMw + "confidence: must be in (0,1), got 0"},
+        Mistake{
+            "DirectionUnknown", "direction: increase", "direction: up",
+            "t.yaml: " + kMw + "direction: must be one of increase, decrease, either; got 'up'"},
+        Mistake{"DirectionMisspelt", "direction: increase", "direction: increse",
+                "t.yaml: " + kMw +
+                    "direction: must be one of increase, decrease, either; got 'increse' (did "
+                    "you mean 'increase'?)"},
+        Mistake{"AllowedIncreaseBelowOne", "allowedIncrease: 1.1", "allowedIncrease: 0.9",
+                "t.yaml: " + kMw +
+                    "allowedIncrease: is a ratio of experiment to control and must be at least "
+                    "1, got 0.9"},
+        Mistake{"CriticalBelowAllowed", "allowedIncrease: 1.1\n",
+                "allowedIncrease: 1.1\n          criticalIncrease: 1.05\n",
+                "t.yaml: " + kMw +
+                    "criticalIncrease: must be at least allowedIncrease (1.1), got 1.05"},
+        Mistake{"DecreaseBoundWithIncreaseDirection", "allowedIncrease: 1.1\n",
+                "allowedIncrease: 1.1\n          allowedDecrease: 0.9\n",
+                "t.yaml: " + kMw + "allowedDecrease: has no effect with direction: increase"},
+        Mistake{"JudgeWithoutQuery",
+                "      query: histogram_quantile(0.99, sum by (le) "
+                "(rate(http_request_duration_seconds_bucket{namespace=\"{{args.namespace}}\","
+                "service=\"{{args.service}}\",version=\"{{scope}}\"}[1m])))\n",
+                "", "t.yaml: spec.metrics[0].query: is required: the judge has nothing to measure"},
+        Mistake{"QueryAndPerSideQuery", "      group: latency\n",
+                "      group: latency\n      controlQuery: x\n",
+                "t.yaml: spec.metrics[0].query: give either query (both sides) or controlQuery "
+                "and experimentQuery"},
+        Mistake{"ControlQueryAlone", kCpuQuery, "      controlQuery: up\n",
+                "t.yaml: spec.metrics[2].experimentQuery: is required with controlQuery"},
+        Mistake{"RateWithoutTotal",
+                "          total: sum(increase(http_requests_total{service=\"{{args.service}}\","
+                "version=\"{{scope}}\"}[{{window}}]))\n",
+                "", "t.yaml: spec.metrics[1].judge.rate.total: is required"},
+        Mistake{"RateWithQuery", "      critical: true\n",
+                "      critical: true\n      query: up\n",
+                "t.yaml: spec.metrics[1].query: a rate judge takes its own events and total "
+                "queries"},
+        Mistake{"MinTotalZero", "minTotal: 200", "minTotal: 0",
+                "t.yaml: spec.metrics[1].judge.rate.minTotal: must be at least 1, got 0"},
+        Mistake{"MinTotalFraction", "minTotal: 200", "minTotal: 2.5",
+                "t.yaml: spec.metrics[1].judge.rate.minTotal: must be a whole number, got '2.5'"},
+        Mistake{"ThresholdWithoutBound", "          max: 2.0", "          aggregate: p95",
+                "t.yaml: spec.metrics[2].judge.threshold: needs at least one bound: min, max, "
+                "maxIncreasePercent or maxDecreasePercent"},
+        Mistake{"ThresholdMinAboveMax", "          max: 2.0\n",
+                "          max: 2.0\n          min: 3\n",
+                "t.yaml: spec.metrics[2].judge.threshold.min: must not be above max (2), got 3"},
+        Mistake{"AggregateUnknown", "          max: 2.0\n",
+                "          max: 2.0\n          aggregate: p50\n",
+                "t.yaml: spec.metrics[2].judge.threshold.aggregate: must be one of mean, median, "
+                "min, max, last, p90, p95, p99; got 'p50' (did you mean 'p90'?)"},
+        Mistake{"NanStrategyUnknown", kCpuQuery,
+                std::string(kCpuQuery) + "      nanStrategy: zero\n",
+                "t.yaml: spec.metrics[2].nanStrategy: must be one of remove, replace; got 'zero'"},
+        Mistake{"OutlierFactorZero", kCpuQuery,
+                std::string(kCpuQuery) + "      outliers: {strategy: remove, factor: 0}\n",
+                "t.yaml: spec.metrics[2].outliers.factor: must be above 0, got 0"},
+        Mistake{"OutliersWithoutStrategy", kCpuQuery,
+                std::string(kCpuQuery) + "      outliers: {factor: 2}\n",
+                "t.yaml: spec.metrics[2].outliers.strategy: is required"},
+        Mistake{"CriticalDryRun", "      critical: true\n",
+                "      critical: true\n      dryRun: true\n",
+                "t.yaml: spec.metrics[1].dryRun: a dry-run metric never affects the verdict, so "
+                "it cannot be critical"},
+        Mistake{"GuardrailWithBetter", kCpuQuery,
+                std::string(kCpuQuery) + "      guardrail: true\n      better: increase\n",
+                "t.yaml: spec.metrics[2].better: a guardrail is judged by its judge's direction; "
+                "'better' is for KPIs"},
+        Mistake{"MinimumEffectWithoutBetter", kCpuQuery,
+                std::string(kCpuQuery) + "      minimumEffect: 0.01\n",
+                "t.yaml: spec.metrics[2].minimumEffect: applies to KPIs only: set 'better' too"},
+        Mistake{"EffectAndMargin", kCpuQuery,
+                std::string(kCpuQuery) + "      better: increase\n      minimumEffect: 0.01\n"
+                                         "      nonInferiorityMargin: 0.02\n",
+                "t.yaml: spec.metrics[2].nonInferiorityMargin: choose minimumEffect (ship if "
+                "better by at least this) or nonInferiorityMargin (ship if not worse by more than "
+                "this), not both"},
+        Mistake{"ProviderAddressWithoutScheme", "  step: 30s\n",
+                "  step: 30s\n  provider: {prometheus: {address: prometheus:9090}}\n",
+                "t.yaml: spec.provider.prometheus.address: must start with http:// or https://, "
+                "got 'prometheus:9090'"},
+        Mistake{"ProviderWithoutAddress", "  step: 30s\n",
+                "  step: 30s\n  provider: {prometheus: {}}\n",
+                "t.yaml: spec.provider.prometheus.address: is required"},
+        Mistake{"MultipleDocuments", "          max: 2.0\n", "          max: 2.0\n---\nkind: x\n",
+                "t.yaml: holds 2 YAML documents; put one template in each file"},
+        Mistake{"SpecNotAMapping", "spec:\n  args:", "spec: 7\nx:\n  args:",
+                "t.yaml: spec: must be a mapping, got '7'"}),
+    [](const ::testing::TestParamInfo<Mistake>& param_info) { return param_info.param.name; });
+
+TEST(TemplateLoaderTest, EveryMistakeIsReportedInOneRun) {
+  std::string text = kValid;
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"pass: 95", "pass: 70"},
+                                                        {"confidence: 0.98", "confidence: 1.5"},
+                                                        {"minTotal: 200", "minTotal: 0"},
+                                                        {"name: cpu", "name: error-ratio"}}) {
+    text.replace(text.find(from), from.size(), to);
+  }
+  const TemplateLoad load = LoadTemplate(text);
+  EXPECT_FALSE(load.result.has_value());
+  EXPECT_EQ(load.diagnostics.all().size(), 4u) << load.diagnostics.Format("t.yaml");
+}
+
+TEST(TemplateLoaderTest, YamlSyntaxErrorsGiveLineAndColumn) {
+  const std::vector<std::string> lines = Lines("    pass: 95", "    pass: [95");
+  ASSERT_FALSE(lines.empty());
+  // The unclosed flow sequence opens on line 12; yaml-cpp reports where it gave up, at or after.
+  EXPECT_THAT(lines[0], ContainsRegex("^t\\.yaml:1[2-9]:[0-9]+: YAML syntax: "));
+}
+
+TEST(TemplateLoaderTest, EmptyAndNonMappingDocuments) {
+  EXPECT_EQ(LoadTemplate("").diagnostics.Format("t.yaml"),
+            "t.yaml: is empty: expected an AnalysisTemplate\n");
+  EXPECT_EQ(LoadTemplate("just text").diagnostics.Format("t.yaml"),
+            "t.yaml: must be a mapping, got 'just text'\n");
+}
+
+TEST(TemplateLoaderTest, UnusedArgumentIsAWarningNotAnError) {
+  bool has_result = false;
+  const std::vector<std::string> lines = Lines(
+      "      default: default\n", "      default: default\n    - name: region\n", &has_result);
+  EXPECT_TRUE(has_result);
+  EXPECT_THAT(lines, Contains("t.yaml: spec.args[2]: warning: argument 'region' is declared but no "
+                              "query uses it"));
+}
+
+TEST(TemplateLoaderTest, UnreadableFileIsOneError) {
+  const TemplateLoad load = LoadTemplateFile("/nonexistent/t.yaml");
+  EXPECT_FALSE(load.result.has_value());
+  EXPECT_THAT(load.diagnostics.Format("/nonexistent/t.yaml"),
+              HasSubstr("/nonexistent/t.yaml: cannot read: No such file or directory"));
+}
+
+}  // namespace
+}  // namespace augur::config
