@@ -1,4 +1,5 @@
-// `augur validate FILE...`: checks analysis templates and reports every problem at once.
+// `augur validate FILE...`: checks analysis templates and configuration files and reports
+// every problem at once.
 #ifndef AUGUR_CLI_VALIDATE_COMMAND_H_
 #define AUGUR_CLI_VALIDATE_COMMAND_H_
 

@@ -1,0 +1,72 @@
+// The configuration file of the `augur` CLI and server (`--config augur.yaml`): named metric
+// providers, template directories, limits, and the server's listeners. Validated with the same
+// precision as templates (docs/configuration.md).
+#ifndef AUGUR_CONFIG_AUGUR_CONFIG_H_
+#define AUGUR_CONFIG_AUGUR_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "config/diagnostics.h"
+
+namespace augur::config {
+
+// A Prometheus-API backend as configured; cli/ and service/ turn it into PrometheusOptions.
+struct ProviderSettings {
+  std::string name;
+  std::string address;
+  std::map<std::string, std::string> headers;
+  std::string bearer_token_file;
+  std::string basic_auth_user;
+  std::string basic_auth_password_file;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  bool insecure_skip_verify = false;
+  absl::Duration timeout = absl::Seconds(30);
+  absl::Duration retry_budget = absl::Seconds(10);
+  int64_t max_response_bytes = int64_t{64} << 20;
+  int max_parallel = 8;
+  bool gzip = false;
+};
+
+struct Limits {
+  absl::Duration max_window = absl::Hours(24);  // longest analysis window a request may ask for
+  int max_metrics = 200;                        // metrics per template
+  int max_concurrent_analyses = 16;             // server: analyses running at once
+};
+
+struct ServerSettings {
+  std::string grpc_listen = "0.0.0.0:7070";
+  std::string http_listen = "0.0.0.0:7071";
+  std::string data_dir;  // run store; empty: in memory
+};
+
+struct AugurConfig {
+  std::vector<ProviderSettings> providers;
+  std::string default_provider;  // the one marked default, else the only one, else empty
+  std::vector<std::string> template_dirs;
+  Limits limits;
+  ServerSettings server;
+};
+
+struct ConfigLoad {
+  std::optional<AugurConfig> result;  // present exactly when there is no error
+  Diagnostics diagnostics;
+};
+
+// Parses and validates a configuration: every problem with its path, as for templates.
+ConfigLoad LoadConfig(absl::string_view yaml);
+ConfigLoad LoadConfigFile(const std::string& path);
+
+// "1048576", "512KiB", "64MiB", "1GiB" -> bytes; nothing if malformed or not positive.
+std::optional<int64_t> ParseByteSizeText(absl::string_view text);
+
+}  // namespace augur::config
+
+#endif  // AUGUR_CONFIG_AUGUR_CONFIG_H_

@@ -1,0 +1,49 @@
+#include "config/validate.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "config/augur_config.h"
+#include "config/template_loader.h"
+#include "yaml-cpp/yaml.h"
+
+namespace augur::config {
+namespace {
+
+bool IsConfig(const std::string& text) {
+  try {
+    const YAML::Node root = YAML::Load(text);
+    return root.IsMap() && root["kind"].IsScalar() && root["kind"].Scalar() == "Config";
+  } catch (const YAML::Exception&) {
+    return false;  // the template loader reports the syntax error
+  }
+}
+
+}  // namespace
+
+FileCheck CheckFile(const std::string& path) {
+  FileCheck check;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    check.kind = "AnalysisTemplate";
+    check.diagnostics = LoadTemplateFile(path).diagnostics;
+    return check;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  if (IsConfig(text)) {
+    ConfigLoad load = LoadConfig(text);
+    check.kind = "Config";
+    check.ok = load.result.has_value();
+    check.diagnostics = std::move(load.diagnostics);
+  } else {
+    TemplateLoad load = LoadTemplate(text);
+    check.kind = "AnalysisTemplate";
+    check.ok = load.result.has_value();
+    check.diagnostics = std::move(load.diagnostics);
+  }
+  return check;
+}
+
+}  // namespace augur::config
