@@ -4,11 +4,11 @@
 find_package(absl REQUIRED)                     # libabsl-dev: Status, StatusOr, Span, strings
 find_package(CLI11 REQUIRED)                    # libcli11-dev: the augur command line
 find_package(yaml-cpp REQUIRED)                 # libyaml-cpp-dev: analysis templates
+find_package(nlohmann_json REQUIRED)            # nlohmann-json3-dev: Kayenta configs; tests
 find_package(CURL 7.88 REQUIRED)                # libcurl4-openssl-dev: providers/prometheus only
 
 if(AUGUR_BUILD_TESTS)
   find_package(GTest REQUIRED)                  # libgtest-dev, libgmock-dev
-  find_package(nlohmann_json REQUIRED)          # nlohmann-json3-dev: reads Kayenta's vectors
 endif()
 if(AUGUR_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)              # libbenchmark-dev

@@ -24,7 +24,7 @@ AUGUR_PACKAGES=(
   libcli11-dev                   # the command line
   libcurl4-openssl-dev           # HTTP client of the Prometheus provider
   libyaml-cpp-dev                # analysis templates
-  nlohmann-json3-dev             # JSON (tests read Kayenta's vectors)
+  nlohmann-json3-dev             # JSON: Kayenta configs (import) and Kayenta's test vectors
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/
   prometheus                     # real metrics backend for tests, benchmarks and the demo
