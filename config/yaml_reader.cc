@@ -53,6 +53,12 @@ YamlMap::YamlMap(const YAML::Node& node, std::string path, std::vector<std::stri
       diagnostics_.Error(PathOf(key), "appears twice");
       continue;
     }
+    if (key == "<<") {
+      diagnostics_.Error(PathOf(key),
+                         "YAML merge keys (<<) are not supported; anchor and alias "
+                         "the whole mapping, or repeat its fields");
+      continue;
+    }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       const std::string suggestion = DidYouMean(key, known);
       diagnostics_.Error(

@@ -320,6 +320,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.yaml: spec.provider.prometheus.address: is required"},
         Mistake{"MultipleDocuments", "          max: 2.0\n", "          max: 2.0\n---\nkind: x\n",
                 "t.yaml: holds 2 YAML documents; put one template in each file"},
+        Mistake{"MergeKey", "          confidence: 0.98\n", "          <<: {confidence: 0.98}\n",
+                "t.yaml: " + kMw +
+                    "<<: YAML merge keys (<<) are not supported; anchor and alias the whole "
+                    "mapping, or repeat its fields"},
         Mistake{"SpecNotAMapping", "spec:\n  args:", "spec: 7\nx:\n  args:",
                 "t.yaml: spec: must be a mapping, got '7'"}),
     [](const ::testing::TestParamInfo<Mistake>& param_info) { return param_info.param.name; });
@@ -359,6 +363,23 @@ TEST(TemplateLoaderTest, UnusedArgumentIsAWarningNotAnError) {
   EXPECT_TRUE(has_result);
   EXPECT_THAT(lines, Contains("t.yaml: spec.args[2]: warning: argument 'region' is declared but no "
                               "query uses it"));
+}
+
+TEST(TemplateLoaderTest, AnchorsAndAliasesWork) {
+  const TemplateLoad load = LoadTemplate(R"(apiVersion: augur/v1
+kind: AnalysisTemplate
+metadata: {name: anchors}
+spec:
+  metrics:
+    - name: a
+      query: up
+      judge: &judge {mannWhitney: {direction: increase, confidence: 0.9}}
+    - name: b
+      query: up
+      judge: *judge
+)");
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  EXPECT_EQ(std::get<MannWhitneyJudge>(load.result->metrics[1].judge).confidence, 0.9);
 }
 
 TEST(TemplateLoaderTest, UnreadableFileIsOneError) {
