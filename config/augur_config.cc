@@ -268,25 +268,11 @@ std::optional<int64_t> ParseByteSizeText(absl::string_view text) {
 
 ConfigLoad LoadConfig(absl::string_view yaml) {
   ConfigLoad load;
-  std::vector<YAML::Node> documents;
+  const std::optional<YAML::Node> root =
+      ParseOneDocument(std::string(yaml), "a Config", "expected one", load.diagnostics);
+  if (!root) return load;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    load.diagnostics.SyntaxError(e.mark.line + 1, e.mark.column + 1,
-                                 absl::StrCat("YAML syntax: ", e.msg));
-    return load;
-  }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    load.diagnostics.Error("", "is empty: expected a Config");
-    return load;
-  }
-  if (documents.size() > 1) {
-    load.diagnostics.Error(
-        "", absl::StrCat("holds ", documents.size(), " YAML documents; expected one"));
-    return load;
-  }
-  try {
-    load.result = ConfigLoader(load.diagnostics).Load(documents[0]);
+    load.result = ConfigLoader(load.diagnostics).Load(*root);
   } catch (const YAML::Exception& e) {
     load.diagnostics.SyntaxError(e.mark.line + 1, e.mark.column + 1, absl::StrCat("YAML: ", e.msg));
   }

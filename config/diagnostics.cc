@@ -25,20 +25,44 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
   return d[a.size()][b.size()];
 }
 
+// Keeps a diagnostic on one line whatever the values it quotes: control characters are shown
+// escaped (\n, \t, \xHH).
+std::string OneLine(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.append("\\x");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void Diagnostics::Error(absl::string_view path, absl::string_view message) {
-  all_.push_back({Diagnostic::Severity::kError, std::string(path), std::string(message)});
+  all_.push_back({Diagnostic::Severity::kError, OneLine(path), OneLine(message)});
   ++errors_;
 }
 
 void Diagnostics::Warning(absl::string_view path, absl::string_view message) {
-  all_.push_back({Diagnostic::Severity::kWarning, std::string(path), std::string(message)});
+  all_.push_back({Diagnostic::Severity::kWarning, OneLine(path), OneLine(message)});
 }
 
 void Diagnostics::SyntaxError(int line, int column, absl::string_view message) {
   Diagnostic d;
-  d.message = std::string(message);
+  d.message = OneLine(message);
   d.line = line;
   d.column = column;
   all_.push_back(std::move(d));

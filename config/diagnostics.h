@@ -28,7 +28,8 @@ class Diagnostics {
   bool has_errors() const { return errors_ > 0; }
   const std::vector<Diagnostic>& all() const { return all_; }
 
-  // One line per diagnostic, in the order found:
+  // One line per diagnostic, in the order found (control characters in quoted values are
+  // escaped, so a value cannot break a line):
   //   t.yaml: spec.metrics[2].judge.mannWhitney.confidence: must be in (0,1), got 1.5
   //   t.yaml: spec.args[1]: warning: argument 'region' is declared but never used
   //   t.yaml:7:3: YAML syntax: end of map not found

@@ -580,25 +580,11 @@ class Loader {
 
 TemplateLoad LoadTemplate(absl::string_view yaml) {
   TemplateLoad load;
-  std::vector<YAML::Node> documents;
+  const std::optional<YAML::Node> root = ParseOneDocument(
+      std::string(yaml), "an AnalysisTemplate", "put one template in each file", load.diagnostics);
+  if (!root) return load;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    load.diagnostics.SyntaxError(e.mark.line + 1, e.mark.column + 1,
-                                 absl::StrCat("YAML syntax: ", e.msg));
-    return load;
-  }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    load.diagnostics.Error("", "is empty: expected an AnalysisTemplate");
-    return load;
-  }
-  if (documents.size() > 1) {
-    load.diagnostics.Error("", absl::StrCat("holds ", documents.size(),
-                                            " YAML documents; put one template in each file"));
-    return load;
-  }
-  try {
-    load.result = Loader(load.diagnostics).Load(documents[0]);
+    load.result = Loader(load.diagnostics).Load(*root);
   } catch (const YAML::Exception& e) {  // yaml-cpp throws on some malformed node access
     load.diagnostics.SyntaxError(e.mark.line + 1, e.mark.column + 1, absl::StrCat("YAML: ", e.msg));
     load.result.reset();

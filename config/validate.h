@@ -9,8 +9,8 @@
 namespace augur::config {
 
 struct FileCheck {
-  bool ok = false;          // no errors (warnings allowed)
-  std::string kind;         // "AnalysisTemplate" or "Config"
+  bool ok = false;   // no errors (warnings allowed)
+  std::string kind;  // "AnalysisTemplate" or "Config"
   Diagnostics diagnostics;
 };
 

@@ -3,12 +3,73 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/time_parse.h"
+#include "yaml-cpp/eventhandler.h"
 
 namespace augur::config {
+
+namespace {
+
+// Sees only where each document starts; everything else is ignored.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;
+};
+
+}  // namespace
+
+std::optional<YAML::Node> ParseOneDocument(const std::string& text, absl::string_view what,
+                                           absl::string_view several, Diagnostics& diagnostics) {
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    // Three are enough to tell one document from several; never more, so no loop.
+    int documents = 0;
+    while (documents < 3 && parser.HandleNextDocument(counter)) {
+      ++documents;
+      const auto& starts = counter.starts;
+      if (starts.size() >= 2 && starts[starts.size() - 1].pos == starts[starts.size() - 2].pos) {
+        const YAML::Mark& at = starts.back();
+        diagnostics.SyntaxError(at.line + 1, at.column + 1,
+                                "YAML syntax: unexpected text where a document should start");
+        return std::nullopt;
+      }
+    }
+    if (documents > 1) {
+      diagnostics.Error("", absl::StrCat("holds ", documents == 3 ? "3 or more" : "2",
+                                         " YAML documents; ", several));
+      return std::nullopt;
+    }
+    YAML::Node root = YAML::Load(text);
+    if (documents == 0 || root.IsNull()) {
+      diagnostics.Error("", absl::StrCat("is empty: expected ", what));
+      return std::nullopt;
+    }
+    return root;
+  } catch (const YAML::Exception& e) {
+    diagnostics.SyntaxError(e.mark.line + 1, e.mark.column + 1,
+                            absl::StrCat("YAML syntax: ", e.msg));
+    return std::nullopt;
+  }
+}
 
 std::string KindName(const YAML::Node& node) {
   switch (node.Type()) {

@@ -9,11 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "config/diagnostics.h"
 #include "yaml-cpp/yaml.h"
 
 namespace augur::config {
+
+// Parses `text` as exactly one YAML document. Records a syntax error (with line and column), "is
+// empty: expected <what>", or "holds N YAML documents" and returns nothing otherwise. Never
+// loops: yaml-cpp 0.7's LoadAll does, forever, on a document that starts with a stray token
+// such as "," (jbeder/yaml-cpp#1040), so documents are counted with a bounded event pass.
+// `several` ends the message for more than one document ("put one template in each file").
+std::optional<YAML::Node> ParseOneDocument(const std::string& text, absl::string_view what,
+                                           absl::string_view several, Diagnostics& diagnostics);
 
 // "a mapping", "a list", "a value", "nothing": for messages.
 std::string KindName(const YAML::Node& node);

@@ -382,6 +382,23 @@ spec:
   EXPECT_EQ(std::get<MannWhitneyJudge>(load.result->metrics[1].judge).confidence, 0.9);
 }
 
+TEST(TemplateLoaderTest, StrayTokenIsASyntaxErrorNotAnEndlessLoop) {
+  // yaml-cpp 0.7's LoadAll never returns on these (jbeder/yaml-cpp#1040; found by
+  // fuzz/template_loader_fuzzer.cc, reproducer in fuzz/regressions/).
+  EXPECT_EQ(LoadTemplate(",").diagnostics.Format("t.yaml"),
+            "t.yaml:1:1: YAML syntax: unexpected text where a document should start\n");
+  EXPECT_EQ(LoadTemplate("\"a\", \"b\"").diagnostics.Format("t.yaml"),
+            "t.yaml:1:4: YAML syntax: unexpected text where a document should start\n");
+  EXPECT_EQ(LoadTemplate("kind: x\n...\n,").diagnostics.Format("t.yaml"),
+            "t.yaml:3:1: YAML syntax: unexpected text where a document should start\n");
+}
+
+TEST(TemplateLoaderTest, ValuesWithLineBreaksStayOnOneLine) {
+  const std::vector<std::string> lines = Lines("name: checkout", "name: \"a\\nb\"");
+  EXPECT_THAT(lines, Contains("t.yaml: metadata.name: must be 1-63 letters, digits, '-', '_' or "
+                              "'.', starting and ending with a letter or digit; got 'a\\nb'"));
+}
+
 TEST(TemplateLoaderTest, UnreadableFileIsOneError) {
   const TemplateLoad load = LoadTemplateFile("/nonexistent/t.yaml");
   EXPECT_FALSE(load.result.has_value());
