@@ -1,5 +1,6 @@
 #include "config/validate.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -23,6 +24,13 @@ bool IsConfig(const std::string& text) {
 
 FileCheck CheckFile(const std::string& path) {
   FileCheck check;
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    std::string dir = path;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    check.diagnostics.Error("", "is a directory; give the files, e.g. " + dir + "/*.yaml");
+    return check;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     check.kind = "AnalysisTemplate";

@@ -3,6 +3,7 @@
 #include "config/augur_config.h"
 
 #include "absl/strings/str_split.h"
+#include "config/validate.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -188,6 +189,18 @@ TEST(AugurConfigTest, SecretsAreNeverEchoed) {
         Lines("passwordFile: /etc/augur/password", "password: hunter2")}) {
     for (const std::string& line : lines) EXPECT_THAT(line, Not(HasSubstr("hunter2")));
   }
+}
+
+TEST(CheckFileTest, TellsConfigsFromTemplatesAndRefusesDirectories) {
+  const FileCheck library = CheckFile(AUGUR_EXAMPLES_DIR "/templates/istio.yaml");
+  EXPECT_TRUE(library.ok) << library.diagnostics.Format("istio.yaml");
+  EXPECT_EQ(library.kind, "AnalysisTemplate");
+  const FileCheck directory = CheckFile(AUGUR_EXAMPLES_DIR "/templates");
+  EXPECT_FALSE(directory.ok);
+  EXPECT_THAT(directory.diagnostics.Format("templates"), HasSubstr("templates: is a directory"));
+  const FileCheck missing = CheckFile("/nonexistent.yaml");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_THAT(missing.diagnostics.Format("/nonexistent.yaml"), HasSubstr("cannot read"));
 }
 
 TEST(ParseByteSizeTextTest, ReadsBinaryUnits) {
