@@ -257,7 +257,7 @@ spec:
       judge:
         mannWhitney:
           direction: either
-          confidence: 0.95
+          confidence: 0.98
 )");
 }
 

@@ -125,7 +125,7 @@ spec:
   EXPECT_EQ(m.outliers.factor, 3.0);
   const auto& mw = std::get<MannWhitneyJudge>(m.judge);
   EXPECT_EQ(mw.direction, Direction::kEither);
-  EXPECT_EQ(mw.confidence, 0.95);
+  EXPECT_EQ(mw.confidence, 0.98);
   EXPECT_EQ(mw.allowed_increase, 1.0);
   EXPECT_EQ(mw.allowed_decrease, 1.0);
 }
