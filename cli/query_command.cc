@@ -1,14 +1,18 @@
 #include "cli/query_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "config/augur_config.h"
+#include "config/diagnostics.h"
 #include "core/exit_codes.h"
 #include "core/status_macros.h"
 #include "core/time_parse.h"
@@ -36,25 +40,95 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view flag, abs
   return *duration;
 }
 
+providers::PrometheusOptions OptionsFrom(const config::ProviderSettings& s) {
+  providers::PrometheusOptions options;
+  options.url = s.address;
+  for (const auto& [name, value] : s.headers) options.headers.emplace_back(name, value);
+  options.bearer_token_file = s.bearer_token_file;
+  options.basic_auth_user = s.basic_auth_user;
+  options.basic_auth_password_file = s.basic_auth_password_file;
+  options.tls.ca_file = s.ca_file;
+  options.tls.cert_file = s.cert_file;
+  options.tls.key_file = s.key_file;
+  options.tls.insecure_skip_verify = s.insecure_skip_verify;
+  options.timeout = s.timeout;
+  options.retry_budget = s.retry_budget;
+  options.max_response_bytes = s.max_response_bytes;
+  options.max_parallel = s.max_parallel;
+  options.gzip = s.gzip;
+  return options;
+}
+
+// The provider named by --provider, or the configuration's default.
+absl::StatusOr<providers::PrometheusOptions> OptionsFromConfig(const QueryCommandArgs& args) {
+  const config::ConfigLoad load = config::LoadConfigFile(args.config);
+  if (!load.result) {
+    const std::string problems = load.diagnostics.Format(args.config);
+    const auto count = std::count(problems.begin(), problems.end(), '\n');
+    return absl::InvalidArgumentError(absl::StrCat(
+        problems.substr(0, problems.find('\n')),
+        count > 1
+            ? absl::StrCat(" (and ", count - 1, " more: run augur validate ", args.config, ")")
+            : ""));
+  }
+  std::vector<std::string> names;
+  for (const config::ProviderSettings& p : load.result->providers) names.push_back(p.name);
+  const std::string wanted = args.provider.empty() ? load.result->default_provider : args.provider;
+  if (wanted.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        args.config, " has no default provider; choose one with --provider (",
+        names.empty() ? "it defines none" : absl::StrCat("known: ", absl::StrJoin(names, ", ")),
+        ")"));
+  }
+  for (const config::ProviderSettings& p : load.result->providers) {
+    if (p.name == wanted) return OptionsFrom(p);
+  }
+  const std::string suggestion = config::DidYouMean(wanted, names);
+  return absl::InvalidArgumentError(
+      absl::StrCat("--provider: ", args.config, " has no provider '", wanted, "'",
+                   suggestion.empty() ? absl::StrCat(" (known: ", absl::StrJoin(names, ", "), ")")
+                                      : absl::StrCat("; did you mean '", suggestion, "'?")));
+}
+
 absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
     const QueryCommandArgs& args, Clock& clock) {
-  if (args.prometheus.empty() == args.file.empty()) {
-    return absl::InvalidArgumentError("give exactly one of --prometheus URL and --file PATH");
+  const int sources = static_cast<int>(!args.prometheus.empty()) +
+                      static_cast<int>(!args.file.empty()) + static_cast<int>(!args.config.empty());
+  if (sources != 1) {
+    return absl::InvalidArgumentError(
+        "give exactly one of --prometheus URL, --file PATH and --config FILE");
+  }
+  if (!args.provider.empty() && args.config.empty()) {
+    return absl::InvalidArgumentError("--provider names a provider of --config FILE");
   }
   if (!args.file.empty()) {
     const bool network_flags =
         !args.headers.empty() || !args.bearer_token_file.empty() || !args.basic_auth_user.empty() ||
         !args.basic_auth_password_file.empty() || !args.ca_file.empty() ||
         !args.cert_file.empty() || !args.key_file.empty() || args.insecure_skip_verify || args.gzip;
-    if (network_flags) {
+    if (network_flags || !args.timeout.empty() || !args.retry_budget.empty() ||
+        !args.max_response_bytes.empty()) {
       return absl::InvalidArgumentError(
-          "--file reads a saved answer; headers, credentials and TLS options need --prometheus");
+          "--file reads a saved answer; network, credential and TLS options need --prometheus");
     }
     AUGUR_ASSIGN_OR_RETURN(auto provider, providers::FileProvider::Open(args.file));
     return std::unique_ptr<providers::MetricProvider>(std::move(provider));
   }
   providers::PrometheusOptions options;
-  options.url = args.prometheus;
+  if (!args.config.empty()) {
+    const bool network_flags =
+        !args.headers.empty() || !args.bearer_token_file.empty() || !args.basic_auth_user.empty() ||
+        !args.basic_auth_password_file.empty() || !args.ca_file.empty() ||
+        !args.cert_file.empty() || !args.key_file.empty() || args.insecure_skip_verify || args.gzip;
+    if (network_flags) {
+      return absl::InvalidArgumentError(
+          "with --config the provider's headers, credentials and TLS come from the configuration "
+          "file; set them there");
+    }
+    AUGUR_ASSIGN_OR_RETURN(options, OptionsFromConfig(args));
+  } else {
+    options.url = args.prometheus;
+  }
   for (size_t i = 0; i < args.headers.size(); ++i) {
     // NAME=VALUE, or curl's "NAME: VALUE": whichever separator comes first. Never echoed: a
     // header may carry a secret.
@@ -68,20 +142,29 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
         header.substr(0, split),
         std::string(absl::StripLeadingAsciiWhitespace(header.substr(split + 1))));
   }
-  options.bearer_token_file = args.bearer_token_file;
-  options.basic_auth_user = args.basic_auth_user;
-  options.basic_auth_password_file = args.basic_auth_password_file;
-  options.tls.ca_file = args.ca_file;
-  options.tls.cert_file = args.cert_file;
-  options.tls.key_file = args.key_file;
-  options.tls.insecure_skip_verify = args.insecure_skip_verify;
-  options.gzip = args.gzip;
-  AUGUR_ASSIGN_OR_RETURN(options.timeout, ParsePositiveDuration("--timeout", args.timeout));
-  AUGUR_ASSIGN_OR_RETURN(options.retry_budget,
-                         ParsePositiveDuration("--retry-budget", args.retry_budget, true));
-  auto bytes = ParseByteSize(args.max_response_bytes);
-  if (!bytes.ok()) return WithFlag("--max-response-bytes", bytes.status());
-  options.max_response_bytes = *bytes;
+  if (args.config.empty()) {
+    options.bearer_token_file = args.bearer_token_file;
+    options.basic_auth_user = args.basic_auth_user;
+    options.basic_auth_password_file = args.basic_auth_password_file;
+    options.tls.ca_file = args.ca_file;
+    options.tls.cert_file = args.cert_file;
+    options.tls.key_file = args.key_file;
+    options.tls.insecure_skip_verify = args.insecure_skip_verify;
+    options.gzip = args.gzip;
+  }
+  // Given flags override the configuration; absent ones keep its values or the defaults.
+  if (!args.timeout.empty()) {
+    AUGUR_ASSIGN_OR_RETURN(options.timeout, ParsePositiveDuration("--timeout", args.timeout));
+  }
+  if (!args.retry_budget.empty()) {
+    AUGUR_ASSIGN_OR_RETURN(options.retry_budget,
+                           ParsePositiveDuration("--retry-budget", args.retry_budget, true));
+  }
+  if (!args.max_response_bytes.empty()) {
+    auto bytes = ParseByteSize(args.max_response_bytes);
+    if (!bytes.ok()) return WithFlag("--max-response-bytes", bytes.status());
+    options.max_response_bytes = *bytes;
+  }
   auto provider = providers::PrometheusProvider::Create(std::move(options), clock);
   if (!provider.ok()) {
     // Every failure here is a bad option (a credentials file that reads but is empty comes back
@@ -125,26 +208,12 @@ int ExitCodeForProviderError(const absl::Status& status) {
 }
 
 absl::StatusOr<int64_t> ParseByteSize(absl::string_view text) {
-  struct Suffix {
-    absl::string_view name;
-    int64_t factor;
-  };
-  static constexpr Suffix kSuffixes[] = {
-      {"GiB", int64_t{1} << 30}, {"MiB", int64_t{1} << 20}, {"KiB", int64_t{1} << 10}, {"B", 1}};
-  absl::string_view number = text;
-  int64_t factor = 1;
-  for (const Suffix& suffix : kSuffixes) {
-    if (absl::ConsumeSuffix(&number, suffix.name)) {
-      factor = suffix.factor;
-      break;
-    }
-  }
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(number, &value) || value <= 0 || value > (int64_t{1} << 40) / factor) {
+  const std::optional<int64_t> bytes = config::ParseByteSizeText(text);
+  if (!bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", text, "' is not a positive size in bytes (e.g. 1048576, 512KiB, 64MiB, 1GiB)"));
   }
-  return value * factor;
+  return *bytes;
 }
 
 int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostream& err,
@@ -191,6 +260,10 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
                       "Read a saved answer instead: a query_range JSON body (curl, or this\n"
                       "command's json output) or CSV (*.csv). It answers every query with its\n"
                       "series cut to the window, so --query only labels the request.");
+  command->add_option("--config", args->config,
+                      "augur configuration file: use one of its providers (docs/configuration.md)");
+  command->add_option("--provider", args->provider,
+                      "The provider of --config to use (default: its default provider)");
   command->add_option("--query,-q", args->query, "The PromQL expression")->required();
   command->add_option("--start", args->start,
                       "Range start: RFC 3339, Unix seconds, now, now-30m or -1h");
@@ -216,19 +289,14 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   command->add_flag("--gzip", args->gzip,
                     "Ask for gzip-compressed answers (for slow links; the backend spends\n"
                     "several times longer answering)");
-  command
-      ->add_option("--timeout", args->timeout,
-                   "Per-request timeout. With retries a query may take up to\n"
-                   "--timeout + --retry-budget before exit 3")
-      ->capture_default_str();
-  command
-      ->add_option("--retry-budget", args->retry_budget,
-                   "How long to keep retrying an unreachable or failing backend (0: no retry)")
-      ->capture_default_str();
-  command
-      ->add_option("--max-response-bytes", args->max_response_bytes,
-                   "Largest answer accepted (decoded), e.g. 64MiB")
-      ->capture_default_str();
+  command->add_option("--timeout", args->timeout,
+                      "Per-request timeout (default 30s, or the configured provider's). With\n"
+                      "retries a query may take up to --timeout + --retry-budget before exit 3");
+  command->add_option("--retry-budget", args->retry_budget,
+                      "How long to keep retrying an unreachable or failing backend (default 10s;\n"
+                      "0: no retry)");
+  command->add_option("--max-response-bytes", args->max_response_bytes,
+                      "Largest answer accepted, decoded (default 64MiB), e.g. 1GiB");
   command->callback(
       [args, &run] { run = [args] { return RunQueryCommand(*args, std::cout, std::cerr); }; });
 }

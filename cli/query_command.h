@@ -21,8 +21,10 @@ namespace augur::cli {
 
 // The options of `augur query`, as typed (validated by RunQueryCommand).
 struct QueryCommandArgs {
-  std::string prometheus;            // URL; exactly one of prometheus and file
+  std::string prometheus;            // URL; exactly one of prometheus, file and config
   std::string file;                  // saved query_range JSON or CSV
+  std::string config;                // augur configuration file: a named provider from it
+  std::string provider;              // which one (default: the configuration's default)
   std::vector<std::string> headers;  // "Name=value"
   std::string bearer_token_file;
   std::string basic_auth_user;
@@ -38,9 +40,10 @@ struct QueryCommandArgs {
   std::string step;
   std::string time;  // instant query
   std::string format = "json";
-  std::string timeout = "30s";
-  std::string retry_budget = "10s";
-  std::string max_response_bytes = "64MiB";
+  // Empty: the configured provider's value, or the built-in default (30s, 10s, 64MiB).
+  std::string timeout;
+  std::string retry_budget;
+  std::string max_response_bytes;
 };
 
 // Runs the query and writes the result to `out`, warnings and errors to `err` (one line each).

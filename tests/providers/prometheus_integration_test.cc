@@ -490,6 +490,47 @@ TEST_F(AugurQueryTest, CsvSavedAndReadBackGivesTheSameSeries) {
   testing::RemoveTree(*dir);
 }
 
+TEST_F(AugurQueryTest, NamedProviderFromTheConfigurationFile) {
+  auto dir = testing::MakeTempDir("augur-query-");
+  ASSERT_TRUE(dir.ok());
+  const std::string config = *dir + "/augur.yaml";
+  ASSERT_TRUE(testing::WriteFile(
+                  config, absl::StrCat("apiVersion: augur/v1\nkind: Config\nproviders:\n"
+                                       "  - name: local\n    default: true\n    prometheus:\n"
+                                       "      address: ",
+                                       Prometheus().url(),
+                                       "\n      headers: {X-Scope-OrgID: team-a}\n"
+                                       "  - name: other\n    prometheus: {address: "
+                                       "http://127.0.0.1:1}\n"))
+                  .ok());
+  const std::vector<std::string> query = {
+      "-q", R"(augur_test_latency{version="canary"})", "--start", Start(), "--end", End(), "--step",
+      "15s"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "query");
+    args.insert(args.end(), query.begin(), query.end());
+    return Augur(args);
+  };
+  const auto direct = with({"--prometheus", Prometheus().url()});
+  const auto by_default = with({"--config", config});
+  const auto by_name = with({"--config", config, "--provider", "local"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  EXPECT_EQ(by_default.exit_code, 0) << by_default.err;
+  EXPECT_EQ(by_default.out, direct.out);
+  EXPECT_EQ(by_name.out, direct.out);
+  const auto misspelt = with({"--config", config, "--provider", "locl"});
+  EXPECT_EQ(misspelt.exit_code, 64);
+  EXPECT_THAT(misspelt.err, HasSubstr("has no provider 'locl'; did you mean 'local'?"));
+  const auto mixed = with({"--config", config, "--header", "X-Scope-OrgID=b"});
+  EXPECT_EQ(mixed.exit_code, 64);
+  EXPECT_THAT(mixed.err, HasSubstr("set them there"));
+  ASSERT_TRUE(testing::WriteFile(config, "apiVersion: augur/v1\nkind: Config\nlimit: {}\n").ok());
+  const auto broken = with({"--config", config});
+  EXPECT_EQ(broken.exit_code, 64);
+  EXPECT_THAT(broken.err, HasSubstr("limit: unknown field; did you mean 'limits'?"));
+  testing::RemoveTree(*dir);
+}
+
 TEST_F(AugurQueryTest, BadPromQLExits64WithPrometheusMessage) {
   const auto run =
       Augur({"query", "--prometheus", Prometheus().url(), "-q", "rate(x[5m]", "--time", "now"});
