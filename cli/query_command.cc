@@ -90,6 +90,14 @@ absl::StatusOr<providers::PrometheusOptions> OptionsFromConfig(const QueryComman
                                       : absl::StrCat("; did you mean '", suggestion, "'?")));
 }
 
+// Whether any header, credential or TLS flag was given: they configure --prometheus only.
+bool HasConnectionFlags(const QueryCommandArgs& args) {
+  return !args.headers.empty() || !args.bearer_token_file.empty() ||
+         !args.basic_auth_user.empty() || !args.basic_auth_password_file.empty() ||
+         !args.ca_file.empty() || !args.cert_file.empty() || !args.key_file.empty() ||
+         args.insecure_skip_verify || args.gzip;
+}
+
 absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
     const QueryCommandArgs& args, Clock& clock) {
   const int sources = static_cast<int>(!args.prometheus.empty()) +
@@ -102,11 +110,7 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
     return absl::InvalidArgumentError("--provider names a provider of --config FILE");
   }
   if (!args.file.empty()) {
-    const bool network_flags =
-        !args.headers.empty() || !args.bearer_token_file.empty() || !args.basic_auth_user.empty() ||
-        !args.basic_auth_password_file.empty() || !args.ca_file.empty() ||
-        !args.cert_file.empty() || !args.key_file.empty() || args.insecure_skip_verify || args.gzip;
-    if (network_flags || !args.timeout.empty() || !args.retry_budget.empty() ||
+    if (HasConnectionFlags(args) || !args.timeout.empty() || !args.retry_budget.empty() ||
         !args.max_response_bytes.empty()) {
       return absl::InvalidArgumentError(
           "--file reads a saved answer; network, credential and TLS options need --prometheus");
@@ -116,11 +120,7 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   }
   providers::PrometheusOptions options;
   if (!args.config.empty()) {
-    const bool network_flags =
-        !args.headers.empty() || !args.bearer_token_file.empty() || !args.basic_auth_user.empty() ||
-        !args.basic_auth_password_file.empty() || !args.ca_file.empty() ||
-        !args.cert_file.empty() || !args.key_file.empty() || args.insecure_skip_verify || args.gzip;
-    if (network_flags) {
+    if (HasConnectionFlags(args)) {
       return absl::InvalidArgumentError(
           "with --config the provider's headers, credentials and TLS come from the configuration "
           "file; set them there");

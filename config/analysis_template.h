@@ -41,7 +41,7 @@ struct ProviderRef {
 // Mann-Whitney U with the Hodges-Lehmann interval (Kayenta's classifier, confidence honoured).
 struct MannWhitneyJudge {
   Direction direction = Direction::kEither;
-  double confidence = 0.98;  // Kayenta's NetflixACAJudge value, now honoured
+  double confidence = 0.98;                 // Kayenta's NetflixACAJudge value, now honoured
   double allowed_increase = 1.0;            // experiment/control mean ratio tolerated before HIGH
   double allowed_decrease = 1.0;            // ratio tolerated before LOW
   std::optional<double> critical_increase;  // a HIGH at or past this ratio fails the analysis

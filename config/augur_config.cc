@@ -1,10 +1,6 @@
 #include "config/augur_config.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -281,15 +277,10 @@ ConfigLoad LoadConfig(absl::string_view yaml) {
 }
 
 ConfigLoad LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ConfigLoad load;
-    load.diagnostics.Error("", absl::StrCat("cannot read: ", std::strerror(errno)));
-    return load;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadConfig(text.str());
+  ConfigLoad load;
+  const std::optional<std::string> text = ReadTextFile(path, load.diagnostics);
+  if (!text) return load;
+  return LoadConfig(*text);
 }
 
 }  // namespace augur::config

@@ -99,4 +99,9 @@ std::string DidYouMean(absl::string_view word, const std::vector<std::string>& c
   return best;
 }
 
+std::string DidYouMeanSuffix(absl::string_view word, const std::vector<std::string>& candidates) {
+  const std::string suggestion = DidYouMean(word, candidates);
+  return suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)");
+}
+
 }  // namespace augur::config

@@ -44,6 +44,9 @@ class Diagnostics {
 // 1 for short words, 2 otherwise, or a difference in case only); empty if none.
 std::string DidYouMean(absl::string_view word, const std::vector<std::string>& candidates);
 
+// " (did you mean 'X'?)" for DidYouMean's suggestion, or "" when there is none.
+std::string DidYouMeanSuffix(absl::string_view word, const std::vector<std::string>& candidates);
+
 }  // namespace augur::config
 
 #endif  // AUGUR_CONFIG_DIAGNOSTICS_H_

@@ -1,10 +1,6 @@
 #include "config/template_loader.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -372,20 +368,35 @@ class Loader {
     return confidence;
   }
 
+  // allowedIncrease (a ratio, at least 1) and criticalIncrease (at least allowedIncrease), as
+  // the mannWhitney and rate judges share them.
+  void IncreaseRatios(YamlMap& j, absl::string_view ratio_of, double& allowed,
+                      std::optional<double>& critical) {
+    if (auto value = j.Number("allowedIncrease")) {
+      if (*value < 1) {
+        j.Error("allowedIncrease",
+                absl::StrCat("is a ratio of ", ratio_of, " and must be at least 1, got ",
+                             j.Get("allowedIncrease").Scalar()));
+      }
+      allowed = *value;
+    }
+    if (auto value = j.Number("criticalIncrease")) {
+      if (*value < allowed) {
+        j.Error("criticalIncrease",
+                absl::StrCat("must be at least allowedIncrease (", FormatNumber(allowed), "), got ",
+                             j.Get("criticalIncrease").Scalar()));
+      }
+      critical = *value;
+    }
+  }
+
   MannWhitneyJudge MannWhitney(YamlMap j) {
     MannWhitneyJudge judge;
     if (!j.is_map()) return judge;
     if (auto direction = j.Enum("direction", kDirections))
       judge.direction = ToDirection(*direction);
     if (auto confidence = Confidence(j)) judge.confidence = *confidence;
-    if (auto value = j.Number("allowedIncrease")) {
-      if (*value < 1) {
-        j.Error("allowedIncrease", absl::StrCat("is a ratio of experiment to control and must be "
-                                                "at least 1, got ",
-                                                j.Get("allowedIncrease").Scalar()));
-      }
-      judge.allowed_increase = *value;
-    }
+    IncreaseRatios(j, "experiment to control", judge.allowed_increase, judge.critical_increase);
     if (auto value = j.Number("allowedDecrease")) {
       if (!(*value > 0 && *value <= 1)) {
         j.Error("allowedDecrease", absl::StrCat("is a ratio of experiment to control and must be "
@@ -393,14 +404,6 @@ class Loader {
                                                 j.Get("allowedDecrease").Scalar()));
       }
       judge.allowed_decrease = *value;
-    }
-    if (auto value = j.Number("criticalIncrease")) {
-      if (*value < judge.allowed_increase) {
-        j.Error("criticalIncrease", absl::StrCat("must be at least allowedIncrease (",
-                                                 FormatNumber(judge.allowed_increase), "), got ",
-                                                 j.Get("criticalIncrease").Scalar()));
-      }
-      judge.critical_increase = *value;
     }
     if (auto value = j.Number("criticalDecrease")) {
       if (!(*value > 0) || *value > judge.allowed_decrease) {
@@ -433,22 +436,8 @@ class Loader {
       }
       judge.min_total = *min_total;
     }
-    if (auto value = j.Number("allowedIncrease")) {
-      if (*value < 1) {
-        j.Error("allowedIncrease", absl::StrCat("is a ratio of experiment to control rates and "
-                                                "must be at least 1, got ",
-                                                j.Get("allowedIncrease").Scalar()));
-      }
-      judge.allowed_increase = *value;
-    }
-    if (auto value = j.Number("criticalIncrease")) {
-      if (*value < judge.allowed_increase) {
-        j.Error("criticalIncrease", absl::StrCat("must be at least allowedIncrease (",
-                                                 FormatNumber(judge.allowed_increase), "), got ",
-                                                 j.Get("criticalIncrease").Scalar()));
-      }
-      judge.critical_increase = *value;
-    }
+    IncreaseRatios(j, "experiment to control rates", judge.allowed_increase,
+                   judge.critical_increase);
     return judge;
   }
 
@@ -538,12 +527,8 @@ class Loader {
         names.push_back(a.name);
       }
       if (!declared) {
-        const std::string suggestion = DidYouMean(arg, names);
-        d_.Error(
-            path,
-            absl::StrCat(
-                "uses {{args.", arg, "}} but spec.args does not declare '", arg, "'",
-                suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)")));
+        d_.Error(path, absl::StrCat("uses {{args.", arg, "}} but spec.args does not declare '", arg,
+                                    "'", DidYouMeanSuffix(arg, names)));
       }
     }
   }
@@ -553,11 +538,9 @@ class Loader {
     for (const Metric& metric : t.metrics) groups.push_back(metric.group);
     for (const auto& [group, weight] : t.scoring.group_weights) {
       if (std::find(groups.begin(), groups.end(), group) != groups.end()) continue;
-      const std::string suggestion = DidYouMean(group, groups);
-      d_.Error(ChildPath(ChildPath(spec.PathOf("scoring"), "groups"), group),
-               absl::StrCat(
-                   "no metric is in group '", group, "'",
-                   suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)")));
+      d_.Error(
+          ChildPath(ChildPath(spec.PathOf("scoring"), "groups"), group),
+          absl::StrCat("no metric is in group '", group, "'", DidYouMeanSuffix(group, groups)));
     }
   }
 
@@ -594,15 +577,10 @@ TemplateLoad LoadTemplate(absl::string_view yaml) {
 }
 
 TemplateLoad LoadTemplateFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    TemplateLoad load;
-    load.diagnostics.Error("", absl::StrCat("cannot read: ", std::strerror(errno)));
-    return load;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return LoadTemplate(text.str());
+  TemplateLoad load;
+  const std::optional<std::string> text = ReadTextFile(path, load.diagnostics);
+  if (!text) return load;
+  return LoadTemplate(*text);
 }
 
 }  // namespace augur::config

@@ -1,11 +1,10 @@
 #include "config/validate.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "config/augur_config.h"
 #include "config/template_loader.h"
+#include "config/yaml_reader.h"
 #include "yaml-cpp/yaml.h"
 
 namespace augur::config {
@@ -31,15 +30,12 @@ FileCheck CheckFile(const std::string& path) {
     check.diagnostics.Error("", "is a directory; give the files, e.g. " + dir + "/*.yaml");
     return check;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const std::optional<std::string> read = ReadTextFile(path, check.diagnostics);
+  if (!read) {
     check.kind = "AnalysisTemplate";
-    check.diagnostics = LoadTemplateFile(path).diagnostics;
     return check;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string& text = *read;
   if (IsConfig(text)) {
     ConfigLoad load = LoadConfig(text);
     check.kind = "Config";

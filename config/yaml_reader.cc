@@ -1,7 +1,10 @@
 #include "config/yaml_reader.h"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -34,6 +37,17 @@ class DocumentCounter final : public YAML::EventHandler {
 };
 
 }  // namespace
+
+std::optional<std::string> ReadTextFile(const std::string& path, Diagnostics& diagnostics) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics.Error("", absl::StrCat("cannot read: ", std::strerror(errno)));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::optional<YAML::Node> ParseOneDocument(const std::string& text, absl::string_view what,
                                            absl::string_view several, Diagnostics& diagnostics) {
@@ -210,11 +224,9 @@ std::optional<std::string> YamlMap::Enum(const std::string& key,
   auto text = Scalar(key, absl::StrCat("one of ", absl::StrJoin(allowed, ", ")).c_str(), required);
   if (!text) return std::nullopt;
   if (std::find(allowed.begin(), allowed.end(), *text) != allowed.end()) return text;
-  const std::string suggestion = DidYouMean(*text, allowed);
-  diagnostics_.Error(
-      PathOf(key),
-      absl::StrCat("must be one of ", absl::StrJoin(allowed, ", "), "; got '", *text, "'",
-                   suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)")));
+  diagnostics_.Error(PathOf(key),
+                     absl::StrCat("must be one of ", absl::StrJoin(allowed, ", "), "; got '", *text,
+                                  "'", DidYouMeanSuffix(*text, allowed)));
   return std::nullopt;
 }
 

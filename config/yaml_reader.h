@@ -16,6 +16,9 @@
 
 namespace augur::config {
 
+// The whole content of `path`, or nothing after recording "cannot read: <reason>".
+std::optional<std::string> ReadTextFile(const std::string& path, Diagnostics& diagnostics);
+
 // Parses `text` as exactly one YAML document. Records a syntax error (with line and column), "is
 // empty: expected <what>", or "holds N YAML documents" and returns nothing otherwise. Never
 // loops: yaml-cpp 0.7's LoadAll does, forever, on a document that starts with a stray token
