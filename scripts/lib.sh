@@ -24,6 +24,7 @@ AUGUR_PACKAGES=(
   libcli11-dev                   # the command line
   libcurl4-openssl-dev           # HTTP client of the Prometheus provider
   libyaml-cpp-dev                # analysis templates
+  libboost-dev                   # Boost.Math distributions (judges: rate test)
   nlohmann-json3-dev             # JSON: Kayenta configs (import) and Kayenta's test vectors
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/
