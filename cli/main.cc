@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "cli/analyze_command.h"
 #include "cli/import_command.h"
 #include "cli/query_command.h"
 #include "cli/stats_command.h"
@@ -15,8 +16,9 @@ struct CommandEntry {
   void (*add)(CLI::App& app, std::function<int()>& run);
 };
 
-// serve, analyze and report arrive with their issues.
+// serve and report arrive with their issues.
 constexpr CommandEntry kCommands[] = {
+    {&augur::cli::AddAnalyzeCommand},
     {&augur::cli::AddImportCommand},
     {&augur::cli::AddQueryCommand},
     {&augur::cli::AddStatsCommand},

@@ -98,6 +98,8 @@ bool HasConnectionFlags(const QueryCommandArgs& args) {
          args.insecure_skip_verify || args.gzip;
 }
 
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
     const QueryCommandArgs& args, Clock& clock) {
   const int sources = static_cast<int>(!args.prometheus.empty()) +
@@ -174,6 +176,8 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
   return std::unique_ptr<providers::MetricProvider>(*std::move(provider));
 }
 
+namespace {
+
 absl::StatusOr<QueryResult> RunQuery(const QueryCommandArgs& args,
                                      providers::MetricProvider& provider, absl::Time now) {
   const bool range = !args.start.empty() || !args.end.empty() || !args.step.empty();
@@ -245,6 +249,48 @@ int RunQueryCommand(const QueryCommandArgs& args, std::ostream& out, std::ostrea
   return kExitPromote;
 }
 
+void AddProviderOptions(CLI::App& command, QueryCommandArgs& args, bool with_file) {
+  CLI::App* cmd = &command;
+  QueryCommandArgs* a = &args;
+  cmd->add_option("--prometheus", a->prometheus,
+                      "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
+                      "http://vmselect:8481/select/0/prometheus");
+  if (with_file) {
+    cmd->add_option("--file", a->file,
+                        "Read a saved answer instead: a query_range JSON body (curl, or this\n"
+                        "command's json output) or CSV (*.csv). It answers every query with its\n"
+                        "series cut to the window, so --query only labels the request.");
+  }
+  cmd->add_option("--config", a->config,
+                      "augur configuration file: use one of its providers (docs/configuration.md)");
+  cmd->add_option("--provider", a->provider,
+                      "The provider of --config to use (default: its default provider)");
+  cmd->add_option("--header,-H", a->headers,
+                      "NAME=VALUE sent with every request, e.g. X-Scope-OrgID=team-a for a\n"
+                      "Mimir/Cortex/Thanos tenant (repeatable; values are never printed)");
+  cmd->add_option("--bearer-token-file", a->bearer_token_file,
+                      "File holding a bearer token (re-read when it changes)");
+  cmd->add_option("--basic-auth-user", a->basic_auth_user, "Basic auth user name");
+  cmd->add_option("--basic-auth-password-file", a->basic_auth_password_file,
+                      "File holding the basic auth password");
+  cmd->add_option("--ca-file", a->ca_file, "PEM CA bundle to verify the server with");
+  cmd->add_option("--cert-file", a->cert_file, "PEM client certificate (mTLS)");
+  cmd->add_option("--key-file", a->key_file, "PEM key of the client certificate");
+  cmd->add_flag("--insecure-skip-verify", a->insecure_skip_verify,
+                    "Accept any server certificate (testing only)");
+  cmd->add_flag("--gzip", a->gzip,
+                    "Ask for gzip-compressed answers (for slow links; the backend spends\n"
+                    "several times longer answering)");
+  cmd->add_option("--timeout", a->timeout,
+                      "Per-request timeout (default 30s, or the configured provider's). With\n"
+                      "retries a query may take up to --timeout + --retry-budget before exit 3");
+  cmd->add_option("--retry-budget", a->retry_budget,
+                      "How long to keep retrying an unreachable or failing backend (default 10s;\n"
+                      "0: no retry)");
+  cmd->add_option("--max-response-bytes", a->max_response_bytes,
+                      "Largest answer accepted, decoded (default 64MiB), e.g. 1GiB");
+}
+
 void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<QueryCommandArgs>();
   CLI::App* command =
@@ -253,17 +299,7 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
       "Exit 0 on an answer (even an empty one), 64 for bad arguments, a bad --file or a PromQL\n"
       "error (in the backend's own words), 3 when the backend cannot answer after retries.\n"
       "Times: RFC 3339, Unix seconds, now, now-30m, -1h. See docs/cli.md and docs/providers.md.");
-  command->add_option("--prometheus", args->prometheus,
-                      "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
-                      "http://vmselect:8481/select/0/prometheus");
-  command->add_option("--file", args->file,
-                      "Read a saved answer instead: a query_range JSON body (curl, or this\n"
-                      "command's json output) or CSV (*.csv). It answers every query with its\n"
-                      "series cut to the window, so --query only labels the request.");
-  command->add_option("--config", args->config,
-                      "augur configuration file: use one of its providers (docs/configuration.md)");
-  command->add_option("--provider", args->provider,
-                      "The provider of --config to use (default: its default provider)");
+  AddProviderOptions(*command, *args, /*with_file=*/true);
   command->add_option("--query,-q", args->query, "The PromQL expression")->required();
   command->add_option("--start", args->start,
                       "Range start: RFC 3339, Unix seconds, now, now-30m or -1h");
@@ -273,30 +309,6 @@ void AddQueryCommand(CLI::App& app, std::function<int()>& run) {
                       "Instant query time (instead of a range), in the same forms as --start");
   command->add_option("--format", args->format, "json (a Prometheus API answer) or csv")
       ->capture_default_str();
-  command->add_option("--header,-H", args->headers,
-                      "NAME=VALUE sent with every request, e.g. X-Scope-OrgID=team-a for a\n"
-                      "Mimir/Cortex/Thanos tenant (repeatable; values are never printed)");
-  command->add_option("--bearer-token-file", args->bearer_token_file,
-                      "File holding a bearer token (re-read when it changes)");
-  command->add_option("--basic-auth-user", args->basic_auth_user, "Basic auth user name");
-  command->add_option("--basic-auth-password-file", args->basic_auth_password_file,
-                      "File holding the basic auth password");
-  command->add_option("--ca-file", args->ca_file, "PEM CA bundle to verify the server with");
-  command->add_option("--cert-file", args->cert_file, "PEM client certificate (mTLS)");
-  command->add_option("--key-file", args->key_file, "PEM key of the client certificate");
-  command->add_flag("--insecure-skip-verify", args->insecure_skip_verify,
-                    "Accept any server certificate (testing only)");
-  command->add_flag("--gzip", args->gzip,
-                    "Ask for gzip-compressed answers (for slow links; the backend spends\n"
-                    "several times longer answering)");
-  command->add_option("--timeout", args->timeout,
-                      "Per-request timeout (default 30s, or the configured provider's). With\n"
-                      "retries a query may take up to --timeout + --retry-budget before exit 3");
-  command->add_option("--retry-budget", args->retry_budget,
-                      "How long to keep retrying an unreachable or failing backend (default 10s;\n"
-                      "0: no retry)");
-  command->add_option("--max-response-bytes", args->max_response_bytes,
-                      "Largest answer accepted, decoded (default 64MiB), e.g. 1GiB");
   command->callback(
       [args, &run] { run = [args] { return RunQueryCommand(*args, std::cout, std::cerr); }; });
 }

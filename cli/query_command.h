@@ -4,6 +4,7 @@
 #define AUGUR_CLI_QUERY_COMMAND_H_
 
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/clock.h"
+#include "providers/metric_provider.h"
 
 namespace CLI {
 class App;
@@ -59,6 +61,15 @@ int ExitCodeForProviderError(const absl::Status& status);
 
 // Parses a byte count: "1048576", "512KiB", "64MiB", "1GiB".
 absl::StatusOr<int64_t> ParseByteSize(absl::string_view text);
+
+// The provider the arguments name: --prometheus (with headers, credentials and TLS), --file,
+// or a provider of --config. Errors are InvalidArgument (usage).
+absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
+    const QueryCommandArgs& args, Clock& clock = Clock::Real());
+
+// Registers the backend options (--prometheus, --config, --provider, headers, credentials, TLS,
+// timeouts; --file when `with_file`) on `command`, filling `args`.
+void AddProviderOptions(CLI::App& command, QueryCommandArgs& args, bool with_file);
 
 // Registers `query` on `app`; when selected by the parse, `run` is set to execute it.
 void AddQueryCommand(CLI::App& app, std::function<int()>& run);

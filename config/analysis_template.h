@@ -40,11 +40,20 @@ struct ProviderRef {
 
 // Mann-Whitney U with the Hodges-Lehmann interval (Kayenta's classifier, confidence honoured).
 struct MannWhitneyJudge {
+  // How the size of a shift is measured for the allowed/critical gates: the ratio of means
+  // (Kayenta's default) or the common-language effect size P(experiment > control).
+  enum class EffectSize { kMeanRatio, kCles };
+  // augur: exact intervals, a p-value that must agree, too-small samples are NODATA.
+  // kayenta: Kayenta's classifications reproduced (root-search interval, no sample-size rule).
+  enum class Mode { kAugur, kKayenta };
   Direction direction = Direction::kEither;
-  double confidence = 0.98;                 // Kayenta's NetflixACAJudge value, now honoured
-  double allowed_increase = 1.0;            // experiment/control mean ratio tolerated before HIGH
-  double allowed_decrease = 1.0;            // ratio tolerated before LOW
-  std::optional<double> critical_increase;  // a HIGH at or past this ratio fails the analysis
+  double confidence = 0.98;  // Kayenta's NetflixACAJudge value, now honoured
+  double tolerance = 0.25;   // the interval must clear tolerance * |estimate| (Kayenta's 0.25)
+  EffectSize effect_size = EffectSize::kMeanRatio;
+  Mode mode = Mode::kAugur;
+  double allowed_increase = 1.0;  // effect size tolerated before HIGH (meanRatio 1.0, cles 0.5)
+  double allowed_decrease = 1.0;  // effect size tolerated before LOW (meanRatio 1.0, cles 0.5)
+  std::optional<double> critical_increase;  // a HIGH at or past this effect fails the analysis
   std::optional<double> critical_decrease;
 };
 
@@ -56,20 +65,34 @@ struct RateJudge {
   double confidence = 0.95;
   int64_t min_total = 200;        // fewer events in total on either side: not enough evidence
   double allowed_increase = 1.0;  // experiment/control rate ratio tolerated
+  double allowed_decrease = 1.0;  // ratio tolerated before LOW (direction decrease or either)
+  // Instead of a ratio, an absolute rise of the rate tolerated (0.001 = 0.1 percentage points).
+  std::optional<double> allowed_absolute_increase;
   std::optional<double> critical_increase;
 };
 
 // Absolute bounds on the experiment, and bounds relative to the control (Keptn's "<=+10%").
 struct ThresholdJudge {
-  enum class Aggregate { kMean, kMedian, kMin, kMax, kLast, kP90, kP95, kP99 };
-  Aggregate aggregate = Aggregate::kMean;
+  std::string aggregate = "mean";  // mean, median, min, max, last, pNN (judges/threshold.h)
   std::optional<double> min;
   std::optional<double> max;
   std::optional<double> max_increase_percent;  // experiment <= control * (1 + p/100)
   std::optional<double> max_decrease_percent;  // experiment >= control * (1 - p/100)
+  std::vector<std::string> criteria;           // Keptn criteria, all must hold: "<=+10%", "<600"
 };
 
-using Judge = std::variant<MannWhitneyJudge, RateJudge, ThresholdJudge>;
+// The two-sample Kolmogorov-Smirnov test: catches a spread or tail that grows while the median
+// holds, which Mann-Whitney cannot see.
+struct KolmogorovSmirnovJudge {
+  Direction direction = Direction::kIncrease;
+  double confidence = 0.98;
+  double quantile = 0.99;         // the tail whose ratio gates the verdict
+  double allowed_increase = 1.0;  // experiment/control ratio of that quantile tolerated
+  double allowed_decrease = 1.0;
+};
+
+using Judge =
+    std::variant<MannWhitneyJudge, RateJudge, ThresholdJudge, KolmogorovSmirnovJudge>;
 
 struct Outliers {
   bool remove = false;  // IQR removal

@@ -7,11 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "config/query_template.h"
 #include "config/yaml_reader.h"
+#include "judges/threshold.h"
 
 namespace augur::config {
 namespace {
 
 const std::vector<std::string> kDirections = {"increase", "decrease", "either"};
+constexpr absl::string_view kJudgeList = "mannWhitney, rate, threshold, kolmogorovSmirnov";
 
 bool IsName(absl::string_view name) {
   if (name.empty() || name.size() > 63) return false;
@@ -329,33 +331,42 @@ class Loader {
 
   void Judge(YamlMap& m, Metric& metric) {
     if (!m.Has("judge")) {
-      m.Error("judge", "is required: one of mannWhitney, rate, threshold");
+      m.Error("judge", absl::StrCat("is required: one of ", kJudgeList));
       return;
     }
-    YamlMap judge(m.Get("judge"), m.PathOf("judge"), {"mannWhitney", "rate", "threshold"}, d_);
+    YamlMap judge(m.Get("judge"), m.PathOf("judge"),
+                  {"mannWhitney", "rate", "threshold", "kolmogorovSmirnov"}, d_);
     if (!judge.is_map()) return;
     int count = 0;
-    for (const char* key : {"mannWhitney", "rate", "threshold"}) count += judge.Has(key) ? 1 : 0;
+    for (const char* key : {"mannWhitney", "rate", "threshold", "kolmogorovSmirnov"}) {
+      count += judge.Has(key) ? 1 : 0;
+    }
     if (count != 1) {
-      d_.Error(judge.path(), count == 0 ? "needs one of mannWhitney, rate, threshold"
-                                        : "must hold exactly one of mannWhitney, rate, threshold");
+      d_.Error(judge.path(), absl::StrCat(count == 0 ? "needs one of " : "must hold exactly one of ",
+                                          kJudgeList));
       return;
     }
     if (judge.Has("mannWhitney")) {
-      metric.judge =
-          MannWhitney(YamlMap(judge.Get("mannWhitney"), judge.PathOf("mannWhitney"),
-                              {"direction", "confidence", "allowedIncrease", "allowedDecrease",
-                               "criticalIncrease", "criticalDecrease"},
-                              d_));
+      metric.judge = MannWhitney(YamlMap(
+          judge.Get("mannWhitney"), judge.PathOf("mannWhitney"),
+          {"direction", "confidence", "tolerance", "effectSize", "mode", "allowedIncrease",
+           "allowedDecrease", "criticalIncrease", "criticalDecrease"},
+          d_));
     } else if (judge.Has("rate")) {
       metric.judge = Rate(YamlMap(judge.Get("rate"), judge.PathOf("rate"),
                                   {"events", "total", "direction", "confidence", "minTotal",
-                                   "allowedIncrease", "criticalIncrease"},
+                                   "allowedIncrease", "allowedDecrease", "allowedAbsoluteIncrease",
+                                   "criticalIncrease"},
                                   d_));
+    } else if (judge.Has("threshold")) {
+      metric.judge = Threshold(YamlMap(judge.Get("threshold"), judge.PathOf("threshold"),
+                                       {"aggregate", "min", "max", "maxIncreasePercent",
+                                        "maxDecreasePercent", "criteria"},
+                                       d_));
     } else {
-      metric.judge = Threshold(
-          YamlMap(judge.Get("threshold"), judge.PathOf("threshold"),
-                  {"aggregate", "min", "max", "maxIncreasePercent", "maxDecreasePercent"}, d_));
+      metric.judge = KolmogorovSmirnov(YamlMap(
+          judge.Get("kolmogorovSmirnov"), judge.PathOf("kolmogorovSmirnov"),
+          {"direction", "confidence", "quantile", "allowedIncrease", "allowedDecrease"}, d_));
     }
   }
 
@@ -391,27 +402,51 @@ class Loader {
   }
 
   MannWhitneyJudge MannWhitney(YamlMap j) {
+    using EffectSize = MannWhitneyJudge::EffectSize;
     MannWhitneyJudge judge;
     if (!j.is_map()) return judge;
     if (auto direction = j.Enum("direction", kDirections))
       judge.direction = ToDirection(*direction);
     if (auto confidence = Confidence(j)) judge.confidence = *confidence;
-    IncreaseRatios(j, "experiment to control", judge.allowed_increase, judge.critical_increase);
-    if (auto value = j.Number("allowedDecrease")) {
-      if (!(*value > 0 && *value <= 1)) {
-        j.Error("allowedDecrease", absl::StrCat("is a ratio of experiment to control and must be "
-                                                "in (0,1], got ",
-                                                j.Get("allowedDecrease").Scalar()));
+    if (auto tolerance = j.Number("tolerance")) {
+      if (!(*tolerance >= 0 && *tolerance < 1)) {
+        j.Error("tolerance", absl::StrCat("must be in [0,1), got ", j.Get("tolerance").Scalar()));
       }
-      judge.allowed_decrease = *value;
+      judge.tolerance = *tolerance;
     }
-    if (auto value = j.Number("criticalDecrease")) {
-      if (!(*value > 0) || *value > judge.allowed_decrease) {
-        j.Error("criticalDecrease", absl::StrCat("must be in (0, allowedDecrease = ",
-                                                 FormatNumber(judge.allowed_decrease), "], got ",
-                                                 j.Get("criticalDecrease").Scalar()));
+    if (auto measure = j.Enum("effectSize", {"meanRatio", "cles"})) {
+      judge.effect_size = *measure == "cles" ? EffectSize::kCles : EffectSize::kMeanRatio;
+    }
+    if (auto mode = j.Enum("mode", {"augur", "kayenta"})) {
+      judge.mode = *mode == "kayenta" ? MannWhitneyJudge::Mode::kKayenta
+                                      : MannWhitneyJudge::Mode::kAugur;
+    }
+    if (judge.effect_size == EffectSize::kCles) {
+      // P(experiment > control): 0.5 is no effect, 1 all experiment values above.
+      judge.allowed_increase = judge.allowed_decrease = 0.5;
+      auto in_range = [&](const char* key, double low, double high) -> std::optional<double> {
+        auto value = j.Number(key);
+        if (value && !(*value >= low && *value <= high)) {
+          j.Error(key, absl::StrCat("is a probability P(experiment > control) with effectSize: "
+                                    "cles and must be in [",
+                                    FormatNumber(low), ",", FormatNumber(high), "], got ",
+                                    j.Get(key).Scalar()));
+        }
+        return value;
+      };
+      if (auto v = in_range("allowedIncrease", 0.5, 1)) judge.allowed_increase = *v;
+      if (auto v = in_range("allowedDecrease", 0, 0.5)) judge.allowed_decrease = *v;
+      if (auto v = in_range("criticalIncrease", judge.allowed_increase, 1)) {
+        judge.critical_increase = *v;
       }
-      judge.critical_decrease = *value;
+      if (auto v = in_range("criticalDecrease", 0, judge.allowed_decrease)) {
+        judge.critical_decrease = *v;
+      }
+    } else {
+      IncreaseRatios(j, "experiment to control means", judge.allowed_increase,
+                     judge.critical_increase);
+      DecreaseRatios(j, "experiment to control means", judge.allowed_decrease,
+                     &judge.critical_decrease);
     }
     if (judge.direction == Direction::kIncrease && j.Has("allowedDecrease")) {
       j.Error("allowedDecrease", "has no effect with direction: increase");
@@ -420,6 +455,28 @@ class Loader {
       j.Error("allowedIncrease", "has no effect with direction: decrease");
     }
     return judge;
+  }
+
+  // allowedDecrease (a ratio in (0,1]) and criticalDecrease (in (0, allowedDecrease]).
+  void DecreaseRatios(YamlMap& j, absl::string_view ratio_of, double& allowed,
+                      std::optional<double>* critical) {
+    if (auto value = j.Number("allowedDecrease")) {
+      if (!(*value > 0 && *value <= 1)) {
+        j.Error("allowedDecrease", absl::StrCat("is a ratio of ", ratio_of,
+                                                " and must be in (0,1], got ",
+                                                j.Get("allowedDecrease").Scalar()));
+      }
+      allowed = *value;
+    }
+    if (critical == nullptr) return;
+    if (auto value = j.Number("criticalDecrease")) {
+      if (!(*value > 0) || *value > allowed) {
+        j.Error("criticalDecrease", absl::StrCat("must be in (0, allowedDecrease = ",
+                                                 FormatNumber(allowed), "], got ",
+                                                 j.Get("criticalDecrease").Scalar()));
+      }
+      *critical = *value;
+    }
   }
 
   RateJudge Rate(YamlMap j) {
@@ -438,18 +495,67 @@ class Loader {
     }
     IncreaseRatios(j, "experiment to control rates", judge.allowed_increase,
                    judge.critical_increase);
+    DecreaseRatios(j, "experiment to control rates", judge.allowed_decrease, nullptr);
+    if (auto value = j.Number("allowedAbsoluteIncrease")) {
+      if (!(*value >= 0 && *value < 1)) {
+        j.Error("allowedAbsoluteIncrease",
+                absl::StrCat("is a rise of the rate (0.001 = 0.1 percentage points) and must be "
+                             "in [0,1), got ",
+                             j.Get("allowedAbsoluteIncrease").Scalar()));
+      }
+      if (j.Has("allowedIncrease")) {
+        j.Error("allowedAbsoluteIncrease",
+                "choose allowedIncrease (a ratio) or allowedAbsoluteIncrease (a difference), "
+                "not both");
+      }
+      judge.allowed_absolute_increase = *value;
+    }
+    if (judge.direction == Direction::kIncrease && j.Has("allowedDecrease")) {
+      j.Error("allowedDecrease", "has no effect with direction: increase");
+    }
+    if (judge.direction == Direction::kDecrease &&
+        (j.Has("allowedIncrease") || j.Has("allowedAbsoluteIncrease"))) {
+      j.Error(j.Has("allowedIncrease") ? "allowedIncrease" : "allowedAbsoluteIncrease",
+              "has no effect with direction: decrease");
+    }
+    return judge;
+  }
+
+  KolmogorovSmirnovJudge KolmogorovSmirnov(YamlMap j) {
+    KolmogorovSmirnovJudge judge;
+    if (!j.is_map()) return judge;
+    if (auto direction = j.Enum("direction", kDirections))
+      judge.direction = ToDirection(*direction);
+    if (auto confidence = Confidence(j)) judge.confidence = *confidence;
+    if (auto quantile = j.Number("quantile")) {
+      if (!(*quantile > 0 && *quantile < 1)) {
+        j.Error("quantile", absl::StrCat("must be in (0,1), e.g. 0.99 for the p99; got ",
+                                         j.Get("quantile").Scalar()));
+      }
+      judge.quantile = *quantile;
+    }
+    std::optional<double> unused;
+    IncreaseRatios(j, "experiment to control quantiles", judge.allowed_increase, unused);
+    DecreaseRatios(j, "experiment to control quantiles", judge.allowed_decrease, nullptr);
+    if (judge.direction == Direction::kIncrease && j.Has("allowedDecrease")) {
+      j.Error("allowedDecrease", "has no effect with direction: increase");
+    }
+    if (judge.direction == Direction::kDecrease && j.Has("allowedIncrease")) {
+      j.Error("allowedIncrease", "has no effect with direction: decrease");
+    }
     return judge;
   }
 
   ThresholdJudge Threshold(YamlMap j) {
     ThresholdJudge judge;
     if (!j.is_map()) return judge;
-    static const std::vector<std::string> kAggregates = {"mean", "median", "min", "max",
-                                                         "last", "p90",    "p95", "p99"};
-    if (auto aggregate = j.Enum("aggregate", kAggregates)) {
-      const auto index =
-          std::find(kAggregates.begin(), kAggregates.end(), *aggregate) - kAggregates.begin();
-      judge.aggregate = static_cast<ThresholdJudge::Aggregate>(index);
+    if (auto aggregate = j.String("aggregate")) {
+      auto parsed = judges::ParseAggregate(*aggregate);
+      if (!parsed.ok()) {
+        j.Error("aggregate", std::string(parsed.status().message()));
+      } else {
+        judge.aggregate = parsed->name;
+      }
     }
     judge.min = j.Number("min");
     judge.max = j.Number("max");
@@ -464,11 +570,35 @@ class Loader {
       j.Error("min", absl::StrCat("must not be above max (", FormatNumber(*judge.max), "), got ",
                                   j.Get("min").Scalar()));
     }
+    if (j.Has("criteria")) {
+      const YAML::Node list = j.Get("criteria");
+      const std::string path = j.PathOf("criteria");
+      if (!list.IsSequence() || list.size() == 0) {
+        d_.Error(path, absl::StrCat("must be a non-empty list of Keptn criteria such as "
+                                    "[\"<=+10%\", \"<600\"], got ",
+                                    KindName(list)));
+      } else {
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (!list[i].IsScalar()) {
+            d_.Error(IndexPath(path, i), absl::StrCat("must be a criterion such as \"<=+10%\", got ",
+                                                      KindName(list[i])));
+            continue;
+          }
+          const std::string text = list[i].Scalar();
+          auto criterion = judges::ParseCriterion(text);
+          if (!criterion.ok()) {
+            d_.Error(IndexPath(path, i), std::string(criterion.status().message()));
+            continue;
+          }
+          judge.criteria.push_back(criterion->text);
+        }
+      }
+    }
     if (!j.Has("min") && !j.Has("max") && !j.Has("maxIncreasePercent") &&
-        !j.Has("maxDecreasePercent")) {
+        !j.Has("maxDecreasePercent") && !j.Has("criteria")) {
       d_.Error(j.path(),
-               "needs at least one bound: min, max, maxIncreasePercent or "
-               "maxDecreasePercent");
+               "needs at least one bound: min, max, maxIncreasePercent, maxDecreasePercent or "
+               "criteria");
     }
     return judge;
   }

@@ -124,28 +124,6 @@ const char* DirectionName(Direction direction) {
   return "either";
 }
 
-const char* AggregateName(ThresholdJudge::Aggregate aggregate) {
-  switch (aggregate) {
-    case ThresholdJudge::Aggregate::kMean:
-      return "mean";
-    case ThresholdJudge::Aggregate::kMedian:
-      return "median";
-    case ThresholdJudge::Aggregate::kMin:
-      return "min";
-    case ThresholdJudge::Aggregate::kMax:
-      return "max";
-    case ThresholdJudge::Aggregate::kLast:
-      return "last";
-    case ThresholdJudge::Aggregate::kP90:
-      return "p90";
-    case ThresholdJudge::Aggregate::kP95:
-      return "p95";
-    case ThresholdJudge::Aggregate::kP99:
-      return "p99";
-  }
-  return "mean";
-}
-
 // Block-style YAML, two spaces per level.
 class Writer {
  public:
@@ -181,10 +159,15 @@ void WriteMannWhitney(Writer& w, int depth, const MannWhitneyJudge& j) {
   w.Open(depth, "mannWhitney");
   w.Field(depth + 1, "direction", DirectionName(j.direction));
   w.Number(depth + 1, "confidence", j.confidence);
-  if (j.allowed_increase != 1.0 && j.direction != Direction::kDecrease) {
+  const bool cles = j.effect_size == MannWhitneyJudge::EffectSize::kCles;
+  const double neutral = cles ? 0.5 : 1.0;
+  if (j.tolerance != MannWhitneyJudge().tolerance) w.Number(depth + 1, "tolerance", j.tolerance);
+  if (cles) w.Field(depth + 1, "effectSize", "cles");
+  if (j.mode == MannWhitneyJudge::Mode::kKayenta) w.Field(depth + 1, "mode", "kayenta");
+  if (j.allowed_increase != neutral && j.direction != Direction::kDecrease) {
     w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
   }
-  if (j.allowed_decrease != 1.0 && j.direction != Direction::kIncrease) {
+  if (j.allowed_decrease != neutral && j.direction != Direction::kIncrease) {
     w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
   }
   if (j.critical_increase) w.Number(depth + 1, "criticalIncrease", *j.critical_increase);
@@ -199,18 +182,34 @@ void WriteRate(Writer& w, int depth, const RateJudge& j) {
   w.Number(depth + 1, "confidence", j.confidence);
   w.Field(depth + 1, "minTotal", absl::StrCat(j.min_total));
   if (j.allowed_increase != 1.0) w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
+  if (j.allowed_decrease != 1.0) w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
+  if (j.allowed_absolute_increase) {
+    w.Number(depth + 1, "allowedAbsoluteIncrease", *j.allowed_absolute_increase);
+  }
   if (j.critical_increase) w.Number(depth + 1, "criticalIncrease", *j.critical_increase);
 }
 
 void WriteThreshold(Writer& w, int depth, const ThresholdJudge& j) {
   w.Open(depth, "threshold");
-  if (j.aggregate != ThresholdJudge::Aggregate::kMean) {
-    w.Field(depth + 1, "aggregate", AggregateName(j.aggregate));
-  }
+  if (j.aggregate != "mean") w.Field(depth + 1, "aggregate", j.aggregate);
   if (j.min) w.Number(depth + 1, "min", *j.min);
   if (j.max) w.Number(depth + 1, "max", *j.max);
   if (j.max_increase_percent) w.Number(depth + 1, "maxIncreasePercent", *j.max_increase_percent);
   if (j.max_decrease_percent) w.Number(depth + 1, "maxDecreasePercent", *j.max_decrease_percent);
+  if (!j.criteria.empty()) {
+    w.Open(depth + 1, "criteria");
+    for (const std::string& criterion : j.criteria) w.Raw(absl::StrCat(std::string(2 * (depth + 2), ' '), "- ", Quote(criterion)));
+  }
+}
+
+void WriteKolmogorovSmirnov(Writer& w, int depth, const KolmogorovSmirnovJudge& j) {
+  const KolmogorovSmirnovJudge defaults;
+  w.Open(depth, "kolmogorovSmirnov");
+  w.Field(depth + 1, "direction", DirectionName(j.direction));
+  w.Number(depth + 1, "confidence", j.confidence);
+  if (j.quantile != defaults.quantile) w.Number(depth + 1, "quantile", j.quantile);
+  if (j.allowed_increase != 1.0) w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
+  if (j.allowed_decrease != 1.0) w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
 }
 
 void WriteMetric(Writer& w, int depth, const Metric& m) {
@@ -241,8 +240,10 @@ void WriteMetric(Writer& w, int depth, const Metric& m) {
           WriteMannWhitney(w, d + 1, judge);
         } else if constexpr (std::is_same_v<J, RateJudge>) {
           WriteRate(w, d + 1, judge);
-        } else {
+        } else if constexpr (std::is_same_v<J, ThresholdJudge>) {
           WriteThreshold(w, d + 1, judge);
+        } else {
+          WriteKolmogorovSmirnov(w, d + 1, judge);
         }
       },
       m.judge);

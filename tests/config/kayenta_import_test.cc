@@ -18,6 +18,33 @@
 namespace augur::config {
 namespace {
 
+// Judges built field by field (the structs grow; positional braces would not keep up).
+MannWhitneyJudge Mw(Direction direction, double confidence, double allowed_increase,
+                    double allowed_decrease, std::optional<double> critical_increase,
+                    std::optional<double> critical_decrease) {
+  MannWhitneyJudge j;
+  j.direction = direction;
+  j.confidence = confidence;
+  j.allowed_increase = allowed_increase;
+  j.allowed_decrease = allowed_decrease;
+  j.critical_increase = critical_increase;
+  j.critical_decrease = critical_decrease;
+  return j;
+}
+
+ThresholdJudge Th(std::string aggregate, std::optional<double> min, std::optional<double> max,
+                  std::optional<double> max_increase_percent,
+                  std::optional<double> max_decrease_percent) {
+  ThresholdJudge j;
+  j.aggregate = std::move(aggregate);
+  j.min = min;
+  j.max = max;
+  j.max_increase_percent = max_increase_percent;
+  j.max_decrease_percent = max_decrease_percent;
+  return j;
+}
+
+
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
@@ -173,7 +200,7 @@ AnalysisTemplate FullTemplate() {
   latency.group = "latency";
   latency.query =
       R"(histogram_quantile(0.99, sum by (le) (rate(h_bucket{service="{{args.service}}",ns="{{args.namespace}}{{args.empty}}",version="{{scope}}"}[{{step}}])))  # p99: "tail")";
-  latency.judge = MannWhitneyJudge{Direction::kEither, 0.975, 1.1, 0.9, 1.5, 0.5};
+  latency.judge = Mw(Direction::kEither, 0.975, 1.1, 0.9, 1.5, 0.5);
   latency.critical = true;
   latency.must_have_data = false;
   latency.nan_replace = true;
@@ -182,20 +209,22 @@ AnalysisTemplate FullTemplate() {
   Metric errors;
   errors.name = "error-ratio";
   errors.group = "errors & co";
-  errors.judge = RateJudge{R"(sum(increase(r{code=~"5..",v='{{scope}}'}[{{window}}])))",
-                           R"(sum(increase(r{v="{{scope}}"}[{{window}}])))",
-                           Direction::kEither,
-                           0.99,
-                           500,
-                           1.25,
-                           3.0};
+  RateJudge rate;
+  rate.events = R"(sum(increase(r{code=~"5..",v='{{scope}}'}[{{window}}])))";
+  rate.total = R"(sum(increase(r{v="{{scope}}"}[{{window}}])))";
+  rate.direction = Direction::kEither;
+  rate.confidence = 0.99;
+  rate.min_total = 500;
+  rate.allowed_increase = 1.25;
+  rate.critical_increase = 3.0;
+  errors.judge = rate;
 
   Metric cpu;
   cpu.name = "cpu";
   cpu.group = "cpu";
   cpu.control_query = R"(sum(rate(cpu{pod=~"{{args.service}}-{{scope}}-.*"}[1m])))";
   cpu.experiment_query = R"(sum(rate(cpu{pod=~"{{args.service}}-{{scope}}-.*",x="\\"}[1m])))";
-  cpu.judge = ThresholdJudge{ThresholdJudge::Aggregate::kP95, 0.1, 2.0, 10, 5};
+  cpu.judge = Th("p95", 0.1, 2.0, 10, 5);
   cpu.dry_run = true;
   cpu.outliers = {false, 2.0};
 
@@ -203,7 +232,7 @@ AnalysisTemplate FullTemplate() {
   conversion.name = "conversion";
   conversion.group = "conversion";
   conversion.query = "sum(rate(orders{v=\"{{scope}}\"}[5m])) / 3.0e-1";
-  conversion.judge = MannWhitneyJudge{Direction::kDecrease, 0.95, 1.0, 0.8, std::nullopt, 0.6};
+  conversion.judge = Mw(Direction::kDecrease, 0.95, 1.0, 0.8, std::nullopt, 0.6);
   conversion.better = Better::kIncrease;
   conversion.minimum_effect = 0.015;
 
@@ -211,15 +240,15 @@ AnalysisTemplate FullTemplate() {
   guard.name = "guard";
   guard.group = "guard";
   guard.query = "max(mem{v=\"{{scope}}\"})";
-  guard.judge = MannWhitneyJudge{Direction::kIncrease, 0.9, 1.3333333333333333, 1.0, 2.0, {}};
+  guard.judge = Mw(Direction::kIncrease, 0.9, 1.3333333333333333, 1.0, 2.0, std::nullopt);
   guard.guardrail = true;
 
   Metric kpi;
   kpi.name = "latency-kpi";
   kpi.group = "latency-kpi";
   kpi.query = "avg(lat{v=\"{{scope}}\"})";
-  kpi.judge = ThresholdJudge{ThresholdJudge::Aggregate::kLast, std::nullopt, std::nullopt,
-                             std::nullopt, 0.0};
+  kpi.judge = Th("last", std::nullopt, std::nullopt,
+                             std::nullopt, 0.0);
   kpi.better = Better::kDecrease;
   kpi.non_inferiority_margin = 0.05;
 
@@ -348,8 +377,8 @@ TEST(TemplateWriterTest, NumbersRoundTripToTheBit) {
     metric.name = "x";
     metric.group = "x";
     metric.query = "up";
-    metric.judge = ThresholdJudge{ThresholdJudge::Aggregate::kMean, std::nullopt, value,
-                                  std::nullopt, std::nullopt};
+    metric.judge = Th("mean", std::nullopt, value,
+                                  std::nullopt, std::nullopt);
     t.metrics = {metric};
     ExpectSameTemplate(RoundTrip(t), t);
   }
@@ -1226,7 +1255,7 @@ TEST(KayentaImportEndToEndTest, CheckoutCanary) {
   errors.group = "errors";
   errors.query =
       R"(sum(rate(http_requests_total{app="checkout",pod_template_hash="{{scope}}",code=~"5.."}[1m])) / sum(rate(http_requests_total{app="checkout",pod_template_hash="{{scope}}"}[1m])))";
-  errors.judge = MannWhitneyJudge{Direction::kIncrease, 0.98, 1.1, 1.0, 2.0, std::nullopt};
+  errors.judge = Mw(Direction::kIncrease, 0.98, 1.1, 1.0, 2.0, std::nullopt);
   errors.critical = true;
   errors.must_have_data = false;
   errors.nan_replace = true;
@@ -1235,14 +1264,14 @@ TEST(KayentaImportEndToEndTest, CheckoutCanary) {
   latency.group = "latency";
   latency.query =
       R"(histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{app="checkout",pod_template_hash="{{scope}}"}[1m]))))";
-  latency.judge = MannWhitneyJudge{Direction::kIncrease, 0.98, 1.2, 1.0, {}, {}};
+  latency.judge = Mw(Direction::kIncrease, 0.98, 1.2, 1.0, std::nullopt, std::nullopt);
   latency.must_have_data = false;
   latency.outliers = {true, 3.0};
   Metric cpu;
   cpu.name = "cpu";
   cpu.group = "system";
   cpu.query = R"(avg(container_cpu_usage_seconds_total{pod=~"{{scope}}-.*",container="checkout"}))";
-  cpu.judge = MannWhitneyJudge{Direction::kEither, 0.98, 1.0, 1.0, {}, {}};
+  cpu.judge = Mw(Direction::kEither, 0.98, 1.0, 1.0, std::nullopt, std::nullopt);
   cpu.must_have_data = true;
   want.metrics = {errors, latency, cpu};
   ExpectSameTemplate(t, want);

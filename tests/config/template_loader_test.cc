@@ -222,11 +222,12 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"CriticalNotBoolean", "critical: true", "critical: yes",
                 "t.yaml: spec.metrics[1].critical: must be true or false, got 'yes'"},
         Mistake{"NoJudge", "      judge:\n        threshold:\n          max: 2.0\n", "",
-                "t.yaml: spec.metrics[2].judge: is required: one of mannWhitney, rate, threshold"},
+                "t.yaml: spec.metrics[2].judge: is required: one of mannWhitney, rate, threshold, "
+                "kolmogorovSmirnov"},
         Mistake{"TwoJudges", "          max: 2.0\n",
                 "          max: 2.0\n        mannWhitney: {}\n",
                 "t.yaml: spec.metrics[2].judge: must hold exactly one of mannWhitney, rate, "
-                "threshold"},
+                "threshold, kolmogorovSmirnov"},
         Mistake{"JudgeTypo", "        threshold:", "        treshold:",
                 "t.yaml: spec.metrics[2].judge.treshold: unknown field; did you mean "
                 "'threshold'?"},
@@ -243,7 +244,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "you mean 'increase'?)"},
         Mistake{"AllowedIncreaseBelowOne", "allowedIncrease: 1.1", "allowedIncrease: 0.9",
                 "t.yaml: " + kMw +
-                    "allowedIncrease: is a ratio of experiment to control and must be at least "
+                    "allowedIncrease: is a ratio of experiment to control means and must be at least "
                     "1, got 0.9"},
         Mistake{"CriticalBelowAllowed", "allowedIncrease: 1.1\n",
                 "allowedIncrease: 1.1\n          criticalIncrease: 1.05\n",
@@ -277,14 +278,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.yaml: spec.metrics[1].judge.rate.minTotal: must be a whole number, got '2.5'"},
         Mistake{"ThresholdWithoutBound", "          max: 2.0", "          aggregate: p95",
                 "t.yaml: spec.metrics[2].judge.threshold: needs at least one bound: min, max, "
-                "maxIncreasePercent or maxDecreasePercent"},
+                "maxIncreasePercent, maxDecreasePercent or criteria"},
         Mistake{"ThresholdMinAboveMax", "          max: 2.0\n",
                 "          max: 2.0\n          min: 3\n",
                 "t.yaml: spec.metrics[2].judge.threshold.min: must not be above max (2), got 3"},
         Mistake{"AggregateUnknown", "          max: 2.0\n",
-                "          max: 2.0\n          aggregate: p50\n",
-                "t.yaml: spec.metrics[2].judge.threshold.aggregate: must be one of mean, median, "
-                "min, max, last, p90, p95, p99; got 'p50' (did you mean 'p90'?)"},
+                "          max: 2.0\n          aggregate: average\n",
+                "t.yaml: spec.metrics[2].judge.threshold.aggregate: aggregate 'average' is "
+                "unknown; accepted: mean, median, min, max, last, or pNN with 0 < NN < 100 (p50, "
+                "p90, p95, p99, p99.9)"},
         Mistake{"NanStrategyUnknown", kCpuQuery,
                 std::string(kCpuQuery) + "      nanStrategy: zero\n",
                 "t.yaml: spec.metrics[2].nanStrategy: must be one of remove, replace; got 'zero'"},

@@ -1,0 +1,875 @@
+#include "analysis/analysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "config/template_render.h"
+#include "core/status_macros.h"
+#include "judges/ks_test.h"
+#include "judges/mann_whitney_classifier.h"
+#include "judges/preprocess.h"
+#include "judges/rate_test.h"
+#include "judges/threshold.h"
+
+namespace augur::analysis {
+namespace {
+
+using config::AnalysisTemplate;
+using config::Metric;
+using judges::Classification;
+using judges::Judgement;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+judges::Direction ToJudgeDirection(config::Direction d) {
+  switch (d) {
+    case config::Direction::kIncrease:
+      return judges::Direction::kIncrease;
+    case config::Direction::kDecrease:
+      return judges::Direction::kDecrease;
+    case config::Direction::kEither:
+      break;
+  }
+  return judges::Direction::kEither;
+}
+
+const char* ExperimentLabel(Strategy strategy) {
+  switch (strategy) {
+    case Strategy::kCanary:
+      return "canary";
+    case Strategy::kAb:
+      return "B";
+    case Strategy::kShadow:
+      return "shadow";
+  }
+  return "experiment";
+}
+
+Judgement NoData(std::string reason, bool critical) {
+  Judgement j;
+  j.classification = Classification::kNoData;
+  j.critical = critical;
+  j.reason = std::move(reason);
+  return j;
+}
+
+Judgement Error(std::string reason) {
+  Judgement j;
+  j.classification = Classification::kError;
+  j.reason = std::move(reason);
+  return j;
+}
+
+std::vector<double> Values(const Series* series) {
+  std::vector<double> values;
+  if (series == nullptr) return values;
+  values.reserve(series->points.size());
+  for (const Point& p : series->points) values.push_back(p.value);
+  return values;
+}
+
+// Why a side has nothing to judge, in words.
+std::string EmptyReason(const std::string& side, const Series* series, size_t raw_points) {
+  if (series == nullptr) return absl::StrCat("no data: the ", side, " query returned no series");
+  if (raw_points == 0) return absl::StrCat("no data: the ", side, " series has no points");
+  return absl::StrCat("no data: all ", raw_points, " ", side, " points are NaN");
+}
+
+// ---- Pairing several series of one query (Kayenta's MetricSetMixerService, with scope labels
+// ignored so that sum by (version) pairs stable with canary).
+
+struct SeriesPair {
+  Labels labels;
+  const Series* control = nullptr;
+  const Series* experiment = nullptr;
+};
+
+Labels PairingKey(const Labels& labels, const std::string& scope) {
+  Labels key;
+  for (const auto& [name, value] : labels) {
+    if (name == "__name__" || value == scope) continue;
+    key.emplace_back(name, value);
+  }
+  return key;
+}
+
+std::string KeyNames(const Labels& key) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : key) names.push_back(name);
+  return absl::StrCat("{", absl::StrJoin(names, ", "), "}");
+}
+
+absl::StatusOr<std::vector<SeriesPair>> PairSeries(const QueryResult& control,
+                                                   const QueryResult& experiment,
+                                                   const std::string& control_scope,
+                                                   const std::string& experiment_scope,
+                                                   const std::string& label) {
+  std::vector<SeriesPair> pairs;
+  const size_t nc = control.series.size();
+  const size_t ne = experiment.series.size();
+  if (nc <= 1 && ne <= 1) {
+    SeriesPair p;
+    if (nc == 1) p.control = &control.series[0];
+    if (ne == 1) p.experiment = &experiment.series[0];
+    pairs.push_back(p);
+    return pairs;
+  }
+  if (nc == 0 || ne == 0) {
+    // One side returned nothing: every series of the other gets an empty partner.
+    const QueryResult& present = nc == 0 ? experiment : control;
+    const std::string& scope = nc == 0 ? experiment_scope : control_scope;
+    for (const Series& s : present.series) {
+      SeriesPair p;
+      p.labels = PairingKey(s.labels, scope);
+      (nc == 0 ? p.experiment : p.control) = &s;
+      pairs.push_back(p);
+    }
+    return pairs;
+  }
+  std::vector<std::pair<Labels, const Series*>> ck, ek;
+  for (const Series& s : control.series) ck.emplace_back(PairingKey(s.labels, control_scope), &s);
+  for (const Series& s : experiment.series) {
+    ek.emplace_back(PairingKey(s.labels, experiment_scope), &s);
+  }
+  auto names = [](const std::vector<std::pair<Labels, const Series*>>& keyed) {
+    std::set<std::string> all;
+    for (const auto& [key, s] : keyed) {
+      for (const auto& [name, value] : key) all.insert(name);
+    }
+    return all;
+  };
+  if (names(ck) != names(ek)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the control series have labels ", KeyNames(ck.front().first), " but the ", label,
+        " series have ", KeyNames(ek.front().first),
+        "; several series per query are paired by equal labels, so both sides need the same "
+        "label names (aggregate with sum by (...) to choose them)"));
+  }
+  std::set<Labels> seen;
+  for (const auto& [key, s] : ck) {
+    if (!seen.insert(key).second) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "two control series have the same labels ", FormatLabels(key),
+          " once the scope label is set aside; aggregate them with sum by (...)"));
+    }
+    SeriesPair p;
+    p.labels = key;
+    p.control = s;
+    for (const auto& [ekey, es] : ek) {
+      if (ekey == key) p.experiment = es;
+    }
+    pairs.push_back(p);
+  }
+  for (const auto& [key, s] : ek) {
+    if (seen.count(key) > 0) continue;
+    SeriesPair p;
+    p.labels = key;
+    p.experiment = s;
+    pairs.push_back(p);
+  }
+  return pairs;
+}
+
+// ---- The judges, per pair.
+
+struct SampleData {
+  std::vector<double> control, experiment;
+  size_t raw_control = 0, raw_experiment = 0;
+};
+
+SampleData Prepare(const SeriesPair& pair, const Metric& metric) {
+  judges::Preprocessing pre;
+  pre.nan_replace = metric.nan_replace;
+  pre.remove_outliers = metric.outliers.remove;
+  pre.outlier_factor = metric.outliers.factor;
+  SampleData d;
+  const std::vector<double> c = Values(pair.control);
+  const std::vector<double> e = Values(pair.experiment);
+  d.raw_control = c.size();
+  d.raw_experiment = e.size();
+  d.control = judges::Preprocess(c, pre);
+  d.experiment = judges::Preprocess(e, pre);
+  return d;
+}
+
+// NODATA when a side has nothing left to judge; nullopt otherwise.
+std::optional<Judgement> MissingData(const SampleData& d, const SeriesPair& pair,
+                                     const Metric& metric, const char* label) {
+  if (!d.experiment.empty() && !d.control.empty()) return std::nullopt;
+  if (d.experiment.empty()) {
+    return NoData(EmptyReason(label, pair.experiment, d.raw_experiment), metric.critical);
+  }
+  return NoData(EmptyReason("control", pair.control, d.raw_control), metric.critical);
+}
+
+Judgement JudgeMannWhitney(const config::MannWhitneyJudge& c, const SampleData& d,
+                           const Metric& metric, const char* label) {
+  judges::MannWhitneyClassifierOptions o;
+  o.direction = ToJudgeDirection(c.direction);
+  o.confidence = c.confidence;
+  o.tolerance = c.tolerance;
+  o.effect_size = c.effect_size == config::MannWhitneyJudge::EffectSize::kCles
+                      ? judges::MannWhitneyClassifierOptions::EffectSize::kCles
+                      : judges::MannWhitneyClassifierOptions::EffectSize::kMeanRatio;
+  o.mode = c.mode == config::MannWhitneyJudge::Mode::kKayenta
+               ? judges::MannWhitneyClassifierOptions::Mode::kKayenta
+               : judges::MannWhitneyClassifierOptions::Mode::kAugur;
+  o.allowed_increase = c.allowed_increase;
+  o.allowed_decrease = c.allowed_decrease;
+  o.critical = metric.critical;
+  o.critical_increase = c.critical_increase;
+  o.critical_decrease = c.critical_decrease;
+  o.experiment_label = label;
+  return judges::ClassifyMannWhitney(d.experiment, d.control, o);
+}
+
+Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const SampleData& d,
+                                 const Metric& metric, const char* label) {
+  Judgement j;
+  const int64_t n = static_cast<int64_t>(d.experiment.size());
+  const int64_t m = static_cast<int64_t>(d.control.size());
+  const double alpha = 1.0 - c.confidence;
+  // The lattice paths of the exact test number C(n+m, n): a one-sided test cannot go below
+  // 1/C(n+m, n), a two-sided one below 2/C(n+m, n).
+  const double smallest = judges::SmallestMannWhitneyPValue(n, m) *
+                          (c.direction == config::Direction::kEither ? 1.0 : 0.5);
+  if (smallest >= alpha) {
+    return NoData(absl::StrFormat("too few points to reach %g%% confidence: %s has %d, control %d",
+                                  100 * c.confidence, label, n, m),
+                  metric.critical);
+  }
+  judges::KsAlternative alternative = judges::KsAlternative::kTwoSided;
+  if (c.direction == config::Direction::kIncrease) {
+    alternative = judges::KsAlternative::kExperimentLarger;
+  } else if (c.direction == config::Direction::kDecrease) {
+    alternative = judges::KsAlternative::kExperimentSmaller;
+  }
+  auto ks = judges::KolmogorovSmirnov(d.experiment, d.control, alternative);
+  if (!ks.ok()) return Error(absl::StrCat("Kolmogorov-Smirnov could not run: ", ks.status().message()));
+  const double qe = judges::Percentile(d.experiment, 100 * c.quantile);
+  const double qc = judges::Percentile(d.control, 100 * c.quantile);
+  j.p_value = ks->p_value;
+  j.estimate = qe - qc;
+  j.effect_size = qc != 0 ? qe / qc : kNaN;
+  if (qc != 0 && std::isfinite(qc)) j.relative_estimate = (qe - qc) / std::fabs(qc);
+  const bool significant = ks->p_value < alpha;
+  const bool higher = qe > qc;
+  const bool high_gate = std::isnan(j.effect_size) || j.effect_size >= c.allowed_increase;
+  const bool low_gate = std::isnan(j.effect_size) || j.effect_size <= c.allowed_decrease;
+  const std::string q = absl::StrFormat("p%g", 100 * c.quantile);
+  const std::string evidence = absl::StrCat(
+      label, " ", q, " ", judges::FormatValue(qe), " vs control ", judges::FormatValue(qc),
+      std::isnan(j.relative_estimate)
+          ? ""
+          : absl::StrCat(" (", judges::FormatSignedPercent(j.relative_estimate), ")"),
+      ", KS D=", absl::StrFormat("%.3g", ks->statistic), ", ", judges::FormatPValue(ks->p_value));
+  const bool watch_high = c.direction != config::Direction::kDecrease;
+  const bool watch_low = c.direction != config::Direction::kIncrease;
+  if (significant && watch_high && high_gate && (higher || c.direction == config::Direction::kIncrease)) {
+    j.classification = Classification::kHigh;
+  } else if (significant && watch_low && low_gate &&
+             (!higher || c.direction == config::Direction::kDecrease)) {
+    j.classification = Classification::kLow;
+  } else {
+    j.classification = Classification::kPass;
+  }
+  j.critical = metric.critical && j.classification != Classification::kPass;
+  if (j.classification != Classification::kPass) {
+    j.reason = evidence;
+  } else if (significant) {
+    j.reason = absl::StrCat(evidence, ": the distributions differ, but not beyond what is allowed");
+  } else {
+    j.reason = absl::StrCat(evidence, ": no significant difference in distribution");
+  }
+  return j;
+}
+
+Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
+                         const Metric& metric, const char* label, MetricResult& out) {
+  auto aggregate = judges::ParseAggregate(c.aggregate);
+  if (!aggregate.ok()) return Error(std::string(aggregate.status().message()));
+  std::vector<judges::Criterion> criteria;
+  auto add = [&](judges::Criterion::Op op, judges::Criterion::Kind kind, double value,
+                 std::string text) {
+    judges::Criterion k;
+    k.op = op;
+    k.kind = kind;
+    k.value = value;
+    k.text = std::move(text);
+    criteria.push_back(k);
+  };
+  using Op = judges::Criterion::Op;
+  using Kind = judges::Criterion::Kind;
+  if (c.max) add(Op::kLessEqual, Kind::kAbsolute, *c.max, absl::StrCat("max ", judges::FormatValue(*c.max)));
+  if (c.min) add(Op::kGreaterEqual, Kind::kAbsolute, *c.min, absl::StrCat("min ", judges::FormatValue(*c.min)));
+  if (c.max_increase_percent) {
+    add(Op::kLessEqual, Kind::kRelativePercent, *c.max_increase_percent,
+        absl::StrCat("maxIncreasePercent ", judges::FormatValue(*c.max_increase_percent)));
+  }
+  if (c.max_decrease_percent) {
+    add(Op::kGreaterEqual, Kind::kRelativePercent, -*c.max_decrease_percent,
+        absl::StrCat("maxDecreasePercent ", judges::FormatValue(*c.max_decrease_percent)));
+  }
+  bool needs_control = false;
+  for (const std::string& text : c.criteria) {
+    auto k = judges::ParseCriterion(text);
+    if (!k.ok()) return Error(std::string(k.status().message()));
+    criteria.push_back(*k);
+  }
+  for (const auto& k : criteria) needs_control = needs_control || k.needs_control();
+  (void)out;
+
+  if (d.experiment.empty()) return NoData(absl::StrCat("no data: no ", label, " points"), metric.critical);
+  if (needs_control && d.control.empty()) {
+    return NoData("no data: a relative bound needs the control, which has no points", metric.critical);
+  }
+  const double e = judges::ComputeAggregate(d.experiment, *aggregate);
+  const double k = d.control.empty() ? kNaN : judges::ComputeAggregate(d.control, *aggregate);
+  Judgement j;
+  j.estimate = e;
+  if (!std::isnan(k) && k != 0) {
+    j.effect_size = e / k;
+    j.relative_estimate = (e - k) / std::fabs(k);
+  }
+  std::vector<std::string> failed;
+  std::vector<std::string> held;
+  Classification verdict = Classification::kPass;
+  for (const judges::Criterion& criterion : criteria) {
+    auto outcome = judges::EvaluateCriterion(criterion, e, k);
+    if (!outcome.ok()) return NoData(std::string(outcome.status().message()), metric.critical);
+    const std::string line = absl::StrCat(criterion.text, " (bound ", judges::FormatValue(outcome->bound), ")");
+    if (outcome->satisfied) {
+      held.push_back(line);
+      continue;
+    }
+    failed.push_back(line);
+    if (verdict == Classification::kPass) {
+      verdict = outcome->violation == judges::CriterionOutcome::Violation::kBelow
+                    ? Classification::kLow
+                    : Classification::kHigh;
+    }
+  }
+  j.classification = verdict;
+  j.critical = metric.critical && verdict != Classification::kPass;
+  const std::string value = absl::StrCat(
+      label, " ", aggregate->name, " ", judges::FormatValue(e),
+      std::isnan(k) ? "" : absl::StrCat(" (control ", judges::FormatValue(k), ")"));
+  j.reason = failed.empty() ? absl::StrCat(value, " within ", absl::StrJoin(held, ", "))
+                            : absl::StrCat(value, " breaks ", absl::StrJoin(failed, ", "));
+  return j;
+}
+
+// A rate side's count: the single series' last value.
+struct Count {
+  std::optional<double> value;
+  std::string problem;  // why there is no value
+};
+
+Count ReadCount(const QueryResult& result, const std::string& what) {
+  Count c;
+  if (result.series.empty()) {
+    c.problem = absl::StrCat("the ", what, " query returned no series");
+    return c;
+  }
+  if (result.series.size() > 1) {
+    c.problem = absl::StrCat("the ", what, " query returned ", result.series.size(),
+                             " series; a rate needs one per side (aggregate with sum(...))");
+    return c;
+  }
+  const Series& s = result.series[0];
+  if (s.points.empty() || std::isnan(s.points.back().value)) {
+    c.problem = absl::StrCat("the ", what, " query has no value at the end of the window");
+    return c;
+  }
+  c.value = s.points.back().value;
+  return c;
+}
+
+Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char* label,
+                    const QueryResult& ce, const QueryResult& ct, const QueryResult& ee,
+                    const QueryResult& et, MetricResult& out) {
+  const Count control_events = ReadCount(ce, "control events");
+  const Count control_total = ReadCount(ct, "control total");
+  const Count experiment_events = ReadCount(ee, absl::StrCat(label, " events"));
+  const Count experiment_total = ReadCount(et, absl::StrCat(label, " total"));
+  out.control_events = control_events.value;
+  out.control_total = control_total.value;
+  out.experiment_events = experiment_events.value;
+  out.experiment_total = experiment_total.value;
+  for (const Count* count : {&experiment_total, &control_total}) {
+    if (!count->value) return NoData(absl::StrCat("no traffic: ", count->problem), metric.critical);
+  }
+  for (const Count* count : {&experiment_events, &control_events}) {
+    if (!count->value) {
+      const bool multiple = absl::StrContains(count->problem, "series;");
+      if (multiple) return Error(count->problem);
+      return NoData(absl::StrCat("no data: ", count->problem,
+                                 "; if no events is a valid answer, end the query with "
+                                 "`or vector(0)`"),
+                    metric.critical);
+    }
+  }
+  for (const Count* count : {&experiment_events, &control_events, &experiment_total, &control_total}) {
+    if (*count->value < 0 || std::isinf(*count->value)) {
+      return Error(absl::StrCat("a count is ", judges::FormatValue(*count->value),
+                                "; counts must be finite and not negative"));
+    }
+  }
+  // increase() extrapolates, so counts arrive as fractions: round to whole events.
+  const int64_t ev_e = std::llround(*experiment_events.value);
+  const int64_t to_e = std::llround(*experiment_total.value);
+  const int64_t ev_c = std::llround(*control_events.value);
+  const int64_t to_c = std::llround(*control_total.value);
+  if (to_e < c.min_total || to_c < c.min_total) {
+    return NoData(absl::StrCat("too little traffic to judge: ", label, " ", to_e, ", control ", to_c,
+                               " in total (minTotal ", c.min_total, ")"),
+                  metric.critical);
+  }
+  if (ev_e > to_e || ev_c > to_c) {
+    return Error(absl::StrCat("more events than total: ", label, " ", ev_e, "/", to_e, ", control ",
+                              ev_c, "/", to_c, "; check that the events query is a subset of the total"));
+  }
+  judges::RateTestOptions options;
+  options.confidence = c.confidence;
+  auto test = judges::PoissonRateTest(ev_e, to_e, ev_c, to_c, options);
+  if (!test.ok()) return Error(std::string(test.status().message()));
+  Judgement j;
+  j.p_value = test->p_value;
+  j.estimate = test->ratio;
+  j.ci_low = test->ratio_ci_low;
+  j.ci_high = test->ratio_ci_high;
+  j.effect_size = test->ratio;
+  j.relative_estimate = test->ratio - 1;
+  j.relative_ci_low = test->ratio_ci_low - 1;
+  j.relative_ci_high = test->ratio_ci_high - 1;
+  const bool watch_high = c.direction != config::Direction::kDecrease;
+  const bool watch_low = c.direction != config::Direction::kIncrease;
+  bool high;
+  std::string bound;
+  if (c.allowed_absolute_increase) {
+    high = test->difference_ci_low > *c.allowed_absolute_increase;
+    bound = absl::StrCat("allowed rise ", judges::FormatValue(*c.allowed_absolute_increase));
+  } else {
+    high = test->ratio_ci_low > c.allowed_increase;
+    bound = absl::StrCat("allowed ratio ", judges::FormatValue(c.allowed_increase));
+  }
+  const bool low = test->ratio_ci_high < c.allowed_decrease;
+  if (watch_high && high) {
+    j.classification = Classification::kHigh;
+    j.critical = c.critical_increase ? (std::isnan(test->ratio) || test->ratio >= *c.critical_increase)
+                                     : metric.critical;
+  } else if (watch_low && low) {
+    j.classification = Classification::kLow;
+    j.critical = metric.critical;
+  } else {
+    j.classification = Classification::kPass;
+  }
+  auto percent = [](double rate) { return absl::StrFormat("%.3g%%", 100 * rate); };
+  const std::string counts = absl::StrCat(
+      label, " ", percent(test->rate_experiment), " (", ev_e, "/", to_e, ") vs control ",
+      percent(test->rate_control), " (", ev_c, "/", to_c, ")");
+  if (ev_e == 0 && ev_c == 0) {
+    j.reason = absl::StrCat(counts, ": no events on either side");
+    return j;
+  }
+  const std::string ratio = absl::StrCat(
+      "ratio ", judges::FormatValue(test->ratio), " (", absl::StrFormat("%g%% CI ", 100 * c.confidence),
+      judges::FormatValue(test->ratio_ci_low), "..", judges::FormatValue(test->ratio_ci_high), "), ",
+      judges::FormatPValue(test->p_value));
+  j.reason = absl::StrCat(counts, ": ", ratio);
+  if (j.classification == Classification::kPass) {
+    absl::StrAppend(&j.reason, (watch_high && test->ratio > 1) ? absl::StrCat(", within the ", bound) : "");
+  }
+  return j;
+}
+
+// A/B: what a KPI's interval says, relative to the control.
+void JudgeKpi(const Metric& metric, MetricResult& r) {
+  Judgement& j = r.judgement;
+  if (j.classification != Classification::kPass && j.classification != Classification::kHigh &&
+      j.classification != Classification::kLow) {
+    return;
+  }
+  double low = j.relative_ci_low;
+  double high = j.relative_ci_high;
+  if (std::isnan(low) || std::isnan(high)) {
+    low = j.ci_low;
+    high = j.ci_high;
+  }
+  if (std::isnan(low) || std::isnan(high)) {
+    j.classification = Classification::kError;
+    j.reason = absl::StrCat(j.reason, "; a KPI needs an interval (use mannWhitney or rate)");
+    return;
+  }
+  const bool up = *metric.better == config::Better::kIncrease;
+  // Improvements as positive numbers.
+  const double better_low = up ? low : -high;
+  const double better_high = up ? high : -low;
+  const double minimum = metric.minimum_effect.value_or(0.0);
+  const double margin = metric.non_inferiority_margin.value_or(0.0);
+  j.critical = false;
+  if (better_low > minimum) {
+    r.kpi_outcome = KpiOutcome::kBetter;
+    j.classification = Classification::kPass;
+  } else if (better_high < -margin) {
+    r.kpi_outcome = KpiOutcome::kWorse;
+    j.classification = up ? Classification::kLow : Classification::kHigh;
+  } else if (metric.non_inferiority_margin && better_low > -margin) {
+    r.kpi_outcome = KpiOutcome::kNonInferior;
+    j.classification = Classification::kPass;
+  } else {
+    r.kpi_outcome = KpiOutcome::kInconclusive;
+    j.classification = Classification::kPass;
+  }
+}
+
+std::string MetricLine(const MetricResult& m) {
+  std::string kpi;
+  if (m.kpi) kpi = absl::StrCat(" (KPI ", KpiOutcomeName(m.kpi_outcome), ")");
+  return absl::StrCat(m.name, " ", judges::ClassificationName(m.judgement.classification), kpi,
+                      m.judgement.reason.empty() ? "" : ": ", m.judgement.reason);
+}
+
+std::string Lines(const std::vector<const MetricResult*>& metrics, size_t limit = 3) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < metrics.size() && i < limit; ++i) lines.push_back(MetricLine(*metrics[i]));
+  if (metrics.size() > limit) lines.push_back(absl::StrCat("and ", metrics.size() - limit, " more"));
+  return absl::StrJoin(lines, "; ");
+}
+
+bool Failed(const MetricResult& m) {
+  return m.judgement.classification == Classification::kHigh ||
+         m.judgement.classification == Classification::kLow;
+}
+bool Missing(const MetricResult& m) {
+  return m.judgement.classification == Classification::kNoData ||
+         m.judgement.classification == Classification::kError;
+}
+
+std::vector<ScoredMetric> ToScored(const std::vector<MetricResult>& metrics, bool only_with_data) {
+  std::vector<ScoredMetric> scored;
+  for (const MetricResult& m : metrics) {
+    if (only_with_data && Missing(m)) continue;
+    ScoredMetric s;
+    s.name = m.name;
+    s.group = m.group;
+    s.classification = m.judgement.classification;
+    s.critical = m.judgement.critical;
+    s.must_have_data = m.must_have_data;
+    s.excluded = m.dry_run;
+    s.reason = m.judgement.reason;
+    scored.push_back(s);
+  }
+  return scored;
+}
+
+std::string ScoreText(double score) { return absl::StrFormat("%g", score); }
+
+}  // namespace
+
+const char* StrategyName(Strategy strategy) {
+  switch (strategy) {
+    case Strategy::kCanary:
+      return "canary";
+    case Strategy::kAb:
+      return "ab";
+    case Strategy::kShadow:
+      return "shadow";
+  }
+  return "canary";
+}
+
+const char* VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPromote:
+      return "PROMOTE";
+    case Verdict::kHold:
+      return "HOLD";
+    case Verdict::kAbort:
+      return "ABORT";
+  }
+  return "HOLD";
+}
+
+const char* KpiOutcomeName(KpiOutcome outcome) {
+  switch (outcome) {
+    case KpiOutcome::kNone:
+      return "";
+    case KpiOutcome::kBetter:
+      return "better";
+    case KpiOutcome::kNonInferior:
+      return "non-inferior";
+    case KpiOutcome::kInconclusive:
+      return "inconclusive";
+    case KpiOutcome::kWorse:
+      return "worse";
+  }
+  return "";
+}
+
+absl::StatusOr<Strategy> ParseStrategy(absl::string_view text) {
+  if (text == "canary") return Strategy::kCanary;
+  if (text == "ab") return Strategy::kAb;
+  if (text == "shadow") return Strategy::kShadow;
+  return absl::InvalidArgumentError(
+      absl::StrCat("strategy must be canary, ab or shadow; got '", text, "'"));
+}
+
+void Decide(AnalysisResult& result, const std::map<std::string, double>& group_weights) {
+  const std::vector<ScoredMetric> all = ToScored(result.metrics, false);
+  result.score = ComputeScore(all, group_weights, result.pass_threshold, result.marginal_threshold);
+  std::vector<const MetricResult*> failed, critical, missing, kpi_worse, kpi_good, kpi_open,
+      kpi_margin_unmet, guardrail_failed;
+  size_t active = 0;
+  for (const MetricResult& m : result.metrics) {
+    if (m.dry_run) continue;
+    ++active;
+    if (Missing(m)) missing.push_back(&m);
+    if (Failed(m)) failed.push_back(&m);
+    if (Failed(m) && m.judgement.critical) critical.push_back(&m);
+    if (!m.kpi) {
+      if (Failed(m)) guardrail_failed.push_back(&m);
+      continue;
+    }
+    switch (m.kpi_outcome) {
+      case KpiOutcome::kWorse:
+        kpi_worse.push_back(&m);
+        break;
+      case KpiOutcome::kBetter:
+      case KpiOutcome::kNonInferior:
+        kpi_good.push_back(&m);
+        break;
+      case KpiOutcome::kInconclusive:
+      case KpiOutcome::kNone:
+        kpi_open.push_back(&m);
+        if (m.kpi_has_margin) kpi_margin_unmet.push_back(&m);
+        break;
+    }
+  }
+  auto set = [&](Verdict v, std::string reason) {
+    result.verdict = v;
+    result.reason = std::move(reason);
+  };
+  switch (result.strategy) {
+    case Strategy::kShadow:
+      if (!failed.empty()) {
+        return set(Verdict::kAbort,
+                   absl::StrCat("the shadow regresses on mirrored traffic: ", Lines(failed)));
+      }
+      if (!missing.empty()) {
+        return set(Verdict::kHold,
+                   absl::StrCat("not enough mirrored data to decide: ", Lines(missing)));
+      }
+      return set(Verdict::kPromote, absl::StrCat("no regression on mirrored traffic in ", active,
+                                                 " metric results"));
+    case Strategy::kAb:
+      if (!kpi_worse.empty()) {
+        return set(Verdict::kAbort, absl::StrCat("B is significantly worse: ", Lines(kpi_worse)));
+      }
+      if (!guardrail_failed.empty()) {
+        return set(Verdict::kAbort, absl::StrCat("a guardrail fails: ", Lines(guardrail_failed)));
+      }
+      if (!missing.empty()) {
+        return set(Verdict::kHold, absl::StrCat("no decision without data: ", Lines(missing)));
+      }
+      if (!kpi_margin_unmet.empty()) {
+        return set(Verdict::kHold, absl::StrCat("B is not yet shown non-inferior: ",
+                                                Lines(kpi_margin_unmet)));
+      }
+      if (kpi_good.empty()) {
+        return set(Verdict::kHold,
+                   absl::StrCat("no KPI is significantly better yet: ", Lines(kpi_open)));
+      }
+      return set(Verdict::kPromote,
+                 absl::StrCat("B is ", kpi_good.front()->kpi_outcome == KpiOutcome::kBetter
+                                           ? "better"
+                                           : "non-inferior",
+                              " and every guardrail passes: ", Lines(kpi_good)));
+    case Strategy::kCanary:
+      break;
+  }
+  if (!critical.empty()) {
+    return set(Verdict::kAbort, absl::StrCat("critical metric failed: ", Lines(critical)));
+  }
+  // The score of the metrics that have data: a regression among them aborts even while others
+  // still wait for data; missing data alone never aborts here, it holds.
+  const Score data_score = ComputeScore(ToScored(result.metrics, true), group_weights,
+                                        result.pass_threshold, result.marginal_threshold);
+  if (active > missing.size() && data_score.score < result.marginal_threshold) {
+    return set(Verdict::kAbort,
+               absl::StrCat("score ", ScoreText(data_score.score), " is below marginal ",
+                            ScoreText(result.marginal_threshold), ": ", Lines(failed)));
+  }
+  if (!missing.empty()) {
+    return set(Verdict::kHold, absl::StrCat("not enough data to promote: ", Lines(missing)));
+  }
+  if (result.score.score < result.pass_threshold) {
+    return set(Verdict::kHold,
+               absl::StrCat("score ", ScoreText(result.score.score), " is marginal (pass ",
+                            ScoreText(result.pass_threshold), "): ", Lines(failed)));
+  }
+  return set(Verdict::kPromote,
+             absl::StrCat("score ", ScoreText(result.score.score), " >= pass ",
+                          ScoreText(result.pass_threshold), "; ",
+                          failed.empty() ? absl::StrCat("all ", active, " metric results pass")
+                                         : absl::StrCat("tolerated: ", Lines(failed))));
+}
+
+absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const AnalysisRequest& request,
+                                           providers::MetricProvider& provider) {
+  if (!(request.end > request.start)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the window must end after it starts: start ", absl::FormatTime(request.start),
+        ", end ", absl::FormatTime(request.end)));
+  }
+  const absl::Duration step = request.step.value_or(t.step);
+  if (step <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("step must be above 0");
+  }
+  if (request.strategy == Strategy::kAb) {
+    bool has_kpi = false;
+    for (const Metric& m : t.metrics) {
+      if (!m.better || m.dry_run) continue;
+      has_kpi = true;
+      if (!std::holds_alternative<config::MannWhitneyJudge>(m.judge) &&
+          !std::holds_alternative<config::RateJudge>(m.judge)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "metric '", m.name, "' is a KPI (better: ...) but its judge has no interval; "
+            "KPIs use mannWhitney or rate"));
+      }
+    }
+    if (!has_kpi) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "strategy ab needs a KPI: template '", t.name,
+          "' has no metric with 'better: increase|decrease' (guardrails alone cannot show B is "
+          "better)"));
+    }
+  }
+  config::RenderRequest render;
+  render.args = request.args;
+  render.control_scope = request.control_scope;
+  render.experiment_scope = request.experiment_scope;
+  render.window = request.end - request.start;
+  AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate rendered, config::RenderTemplate(t, render));
+
+  // Every query of every metric, fetched at once. A rate's counts are evaluated at the end of
+  // the window (its queries cover the window through {{window}}).
+  struct Slot {
+    size_t metric;
+    std::string side;
+  };
+  std::vector<providers::RangeQuery> queries;
+  std::vector<Slot> slots;
+  std::vector<size_t> first_query(t.metrics.size());
+  for (size_t i = 0; i < t.metrics.size(); ++i) {
+    const config::RenderedMetric& r = rendered.metrics[i];
+    first_query[i] = queries.size();
+    auto add = [&](const std::string& query, absl::Time start, const char* side) {
+      queries.push_back(providers::RangeQuery{query, start, request.end, step});
+      slots.push_back(Slot{i, side});
+    };
+    if (std::holds_alternative<config::RateJudge>(t.metrics[i].judge)) {
+      add(r.control_events, request.end, "control events");
+      add(r.control_total, request.end, "control total");
+      add(r.experiment_events, request.end, "experiment events");
+      add(r.experiment_total, request.end, "experiment total");
+    } else {
+      add(r.control, request.start, "control");
+      add(r.experiment, request.start, "experiment");
+    }
+  }
+  std::vector<absl::StatusOr<QueryResult>> answers = provider.QueryRangeAll(queries);
+  for (size_t q = 0; q < answers.size(); ++q) {
+    if (answers[q].ok()) continue;
+    const absl::Status& s = answers[q].status();
+    return absl::Status(s.code(), absl::StrCat("metric '", t.metrics[slots[q].metric].name, "' (",
+                                               slots[q].side, " query): ", s.message()));
+  }
+
+  AnalysisResult result;
+  result.strategy = request.strategy;
+  result.template_name = t.name;
+  result.control_scope = request.control_scope;
+  result.experiment_scope = request.experiment_scope;
+  result.start = request.start;
+  result.end = request.end;
+  result.step = step;
+  result.provider = provider.Describe();
+  result.pass_threshold = t.scoring.pass;
+  result.marginal_threshold = t.scoring.marginal;
+  const char* label = ExperimentLabel(request.strategy);
+
+  for (size_t i = 0; i < t.metrics.size(); ++i) {
+    const Metric& metric = t.metrics[i];
+    const config::RenderedMetric& rendered_metric = rendered.metrics[i];
+    const size_t q = first_query[i];
+    MetricResult base;
+    base.metric = metric.name;
+    base.name = metric.name;
+    base.group = metric.group.empty() ? metric.name : metric.group;
+    base.critical_metric = metric.critical;
+    base.dry_run = metric.dry_run;
+    base.must_have_data = metric.must_have_data;
+    base.kpi = request.strategy == Strategy::kAb && metric.better.has_value();
+    base.kpi_has_margin = base.kpi && metric.non_inferiority_margin.has_value();
+    if (const auto* rate = std::get_if<config::RateJudge>(&metric.judge)) {
+      base.judge = "rate";
+      base.queries = {{"control.events", rendered_metric.control_events},
+                      {"control.total", rendered_metric.control_total},
+                      {"experiment.events", rendered_metric.experiment_events},
+                      {"experiment.total", rendered_metric.experiment_total}};
+      base.judgement = JudgeRate(*rate, metric, label, *answers[q], *answers[q + 1],
+                                 *answers[q + 2], *answers[q + 3], base);
+      if (base.kpi) JudgeKpi(metric, base);
+      result.metrics.push_back(std::move(base));
+      continue;
+    }
+    base.queries = {{"control", rendered_metric.control}, {"experiment", rendered_metric.experiment}};
+    base.judge = std::visit(
+        [](const auto& j) -> std::string {
+          using J = std::decay_t<decltype(j)>;
+          if constexpr (std::is_same_v<J, config::MannWhitneyJudge>) return "mannWhitney";
+          if constexpr (std::is_same_v<J, config::ThresholdJudge>) return "threshold";
+          if constexpr (std::is_same_v<J, config::KolmogorovSmirnovJudge>) return "kolmogorovSmirnov";
+          return "rate";
+        },
+        metric.judge);
+    auto pairs = PairSeries(*answers[q], *answers[q + 1], request.control_scope,
+                            request.experiment_scope, label);
+    if (!pairs.ok()) {
+      base.judgement = Error(std::string(pairs.status().message()));
+      result.metrics.push_back(std::move(base));
+      continue;
+    }
+    for (const SeriesPair& pair : *pairs) {
+      MetricResult r = base;
+      r.labels = pair.labels;
+      if (!pair.labels.empty()) r.name = absl::StrCat(metric.name, FormatLabels(pair.labels));
+      const SampleData data = Prepare(pair, metric);
+      r.control = judges::Summarize(data.control);
+      r.experiment = judges::Summarize(data.experiment);
+      if (const auto* threshold = std::get_if<config::ThresholdJudge>(&metric.judge)) {
+        r.judgement = JudgeThreshold(*threshold, data, metric, label, r);
+      } else if (auto missing = MissingData(data, pair, metric, label)) {
+        r.judgement = *missing;
+      } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {
+        r.judgement = JudgeMannWhitney(*mw, data, metric, label);
+      } else if (const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge)) {
+        r.judgement = JudgeKolmogorovSmirnov(*ks, data, metric, label);
+      }
+      if (r.kpi) JudgeKpi(metric, r);
+      result.metrics.push_back(std::move(r));
+    }
+  }
+  Decide(result, t.scoring.group_weights);
+  return result;
+}
+
+}  // namespace augur::analysis
