@@ -479,10 +479,9 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
     j.reason = absl::StrCat(counts, ": no events on either side");
     return j;
   }
-  const std::string ratio = absl::StrCat(
-      "ratio ", judges::FormatValue(test->ratio), " (", absl::StrFormat("%g%% CI ", 100 * c.confidence),
-      judges::FormatValue(test->ratio_ci_low), "..", judges::FormatValue(test->ratio_ci_high), "), ",
-      judges::FormatPValue(test->p_value));
+  const std::string ratio = absl::StrFormat(
+      "ratio %.3g (%g%% CI %.3g..%.3g), %s", test->ratio, 100 * c.confidence, test->ratio_ci_low,
+      test->ratio_ci_high, judges::FormatPValue(test->p_value));
   j.reason = absl::StrCat(counts, ": ", ratio);
   if (j.classification == Classification::kPass) {
     absl::StrAppend(&j.reason, (watch_high && test->ratio > 1) ? absl::StrCat(", within the ", bound) : "");

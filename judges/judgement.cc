@@ -26,7 +26,7 @@ absl::string_view ClassificationName(Classification classification) {
 
 std::string FormatPValue(double p) {
   if (std::isnan(p)) return "p=NaN";
-  if (p == 0.0) return "p<1e-300";
+  if (p < 1e-300) return "p<1e-300";  // below that only underflow residue remains
   if (p >= 0.001) return absl::StrFormat("p=%.2g", p);
   return absl::StrFormat("p=%.1e", p);
 }
@@ -44,7 +44,7 @@ std::string FormatSignedPercent(double r) {
 std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  return absl::StrFormat("%.6g", v);
+  return absl::StrFormat("%.4g", v);
 }
 
 }  // namespace augur::judges

@@ -49,7 +49,7 @@ struct Judgement {
 // Formatting shared by the judges' reasons.
 std::string FormatPValue(double p);          // "p=3e-06", "p=0.041", "p<1e-300"
 std::string FormatSignedPercent(double r);   // 0.234 -> "+23%", -0.05 -> "-5.0%", 0.0012 -> "+0.12%"
-std::string FormatValue(double v);           // 6 significant digits, "NaN", "+Inf"
+std::string FormatValue(double v);           // 4 significant digits, "NaN", "+Inf"
 
 }  // namespace augur::judges
 

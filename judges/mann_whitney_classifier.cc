@@ -31,8 +31,9 @@ std::string ShiftText(const Judgement& j, double confidence) {
 }
 
 std::string EffectText(double effect, Options::EffectSize measure) {
-  return absl::StrCat(measure == Options::EffectSize::kCles ? "P(higher) " : "mean ratio ",
-                      FormatValue(effect));
+  return absl::StrFormat("%s %.3g",
+                         measure == Options::EffectSize::kCles ? "P(higher)" : "mean ratio",
+                         effect);
 }
 
 bool IsCritical(const Options& o, Classification c, double effect) {
