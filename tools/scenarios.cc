@@ -96,7 +96,7 @@ constexpr Scenario kScenarios[] = {
      Change::kMissingGauge},
     {"cpu-regression", "PROMOTE (the CPU metric is dryRun)",
      "The canary uses twice the CPU; everything else is healthy. With the CPU metric marked "
-     "dryRun the verdict is unaffected (without it: ABORT).",
+     "dryRun the verdict is unaffected (without it: not PROMOTE).",
      Change::kCpu},
 };
 
