@@ -59,6 +59,8 @@ class PairwiseDifferences {
  private:
   // Samples larger than this per side seed the selection from a subsample of this size.
   static constexpr size_t kSubsampleSide = 1024;
+  // Below this many values a side after thinning, selection sweeps the samples directly.
+  static constexpr size_t kMinSubsampleSide = 32;
 
   // Two first pivots around the k-th difference, from a systematic subsample (large samples only).
   std::optional<std::pair<double, double>> SeedPivots(int64_t k) const;
