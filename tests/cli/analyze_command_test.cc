@@ -3,6 +3,7 @@
 // against a real Prometheus in analysis.integration.
 #include "cli/analyze_command.h"
 
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -55,6 +56,8 @@ struct UsageCase {
   void (*change)(AnalyzeCommandArgs&);
   const char* message;
 };
+
+void PrintTo(const UsageCase& c, std::ostream* os) { *os << c.name; }
 
 class AnalyzeUsageTest : public ::testing::TestWithParam<UsageCase> {};
 
