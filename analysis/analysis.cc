@@ -1,6 +1,10 @@
 #include "analysis/analysis.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <list>
+#include <thread>
 #include <cmath>
 #include <set>
 #include <utility>
@@ -571,6 +575,27 @@ std::vector<ScoredMetric> ToScored(const std::vector<MetricResult>& metrics, boo
 
 std::string ScoreText(double score) { return absl::StrFormat("%g", score); }
 
+// How many threads judge: as asked, or up to 4 of the machine's cores; one for small analyses,
+// where starting threads costs more than it saves.
+size_t JudgeThreads(int requested, size_t tasks) {
+  constexpr size_t kMinTasksPerThread = 4;
+  size_t threads = requested > 0 ? static_cast<size_t>(requested)
+                                 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return std::max<size_t>(1, std::min(threads, tasks / kMinTasksPerThread));
+}
+
+// Runs every task once, on `threads` threads (this one included). Tasks write disjoint results.
+void RunTasks(const std::vector<std::function<void()>>& tasks, size_t threads) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < tasks.size(); i = next++) tasks[i]();
+  };
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+}
+
 }  // namespace
 
 const char* StrategyName(Strategy strategy) {
@@ -805,6 +830,10 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
   result.marginal_threshold = t.scoring.marginal;
   const char* label = ExperimentLabel(request.strategy);
 
+  // Rates are judged here; the series' judges, the costly ones, become tasks over pairs that
+  // stay put (pair_lists is a list, results are all in place before any task runs).
+  std::list<std::vector<SeriesPair>> pair_lists;
+  std::vector<std::function<void()>> tasks;
   for (size_t i = 0; i < t.metrics.size(); ++i) {
     const Metric& metric = t.metrics[i];
     const config::RenderedMetric& rendered_metric = rendered.metrics[i];
@@ -847,26 +876,32 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
       result.metrics.push_back(std::move(base));
       continue;
     }
-    for (const SeriesPair& pair : *pairs) {
+    pair_lists.push_back(*std::move(pairs));
+    for (const SeriesPair& pair : pair_lists.back()) {
       MetricResult r = base;
       r.labels = pair.labels;
       if (!pair.labels.empty()) r.name = absl::StrCat(metric.name, FormatLabels(pair.labels));
-      const SampleData data = Prepare(pair, metric);
-      r.control = judges::Summarize(data.control);
-      r.experiment = judges::Summarize(data.experiment);
-      if (const auto* threshold = std::get_if<config::ThresholdJudge>(&metric.judge)) {
-        r.judgement = JudgeThreshold(*threshold, data, metric, label, r);
-      } else if (auto missing = MissingData(data, pair, metric, label)) {
-        r.judgement = *missing;
-      } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {
-        r.judgement = JudgeMannWhitney(*mw, data, metric, label);
-      } else if (const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge)) {
-        r.judgement = JudgeKolmogorovSmirnov(*ks, data, metric, label);
-      }
-      if (r.kpi) JudgeKpi(metric, r);
+      const size_t slot = result.metrics.size();
       result.metrics.push_back(std::move(r));
+      tasks.push_back([&result, &metric, &pair, label, slot] {
+        MetricResult& out = result.metrics[slot];
+        const SampleData data = Prepare(pair, metric);
+        out.control = judges::Summarize(data.control);
+        out.experiment = judges::Summarize(data.experiment);
+        if (const auto* threshold = std::get_if<config::ThresholdJudge>(&metric.judge)) {
+          out.judgement = JudgeThreshold(*threshold, data, metric, label, out);
+        } else if (auto missing = MissingData(data, pair, metric, label)) {
+          out.judgement = *missing;
+        } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {
+          out.judgement = JudgeMannWhitney(*mw, data, metric, label);
+        } else if (const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge)) {
+          out.judgement = JudgeKolmogorovSmirnov(*ks, data, metric, label);
+        }
+        if (out.kpi) JudgeKpi(metric, out);
+      });
     }
   }
+  RunTasks(tasks, JudgeThreads(request.judge_threads, tasks.size()));
   Decide(result, t.scoring.group_weights);
   return result;
 }

@@ -35,6 +35,9 @@ struct AnalysisRequest {
   absl::Time end;
   std::optional<absl::Duration> step;  // default: the template's
   Strategy strategy = Strategy::kCanary;
+  // Threads that judge the metrics (each metric is independent; results do not depend on it):
+  // 0 is up to 4 of the machine's cores, fewer for small analyses.
+  int judge_threads = 0;
 };
 
 // A/B only: what a KPI showed.

@@ -135,7 +135,7 @@ double PairwiseDifferences::Select(int64_t k) const {
   int64_t at_hi = total_;
   std::optional<std::pair<double, double>> seed = SeedPivots(k);
 
-  const int64_t gather_limit = std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 4096);
+  const int64_t gather_limit = std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 1024);
   int64_t margin = gather_limit / 4;
   int failures = 0;  // consecutive sweeps that did not shrink the bracket to a quarter
   for (;;) {

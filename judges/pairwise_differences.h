@@ -27,7 +27,7 @@ inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; 
 // pivot is the smallest difference above lo (which ends a block of ties holding the answer at
 // once); after two, the pivots bisect the bracket in value and in the order of doubles, which
 // bounds the work at about 64 bisection rounds even for adversarial data. It finishes with
-// nth_element once at most max(n + m, 4096) candidates remain. Typical: 5 to 7 sweeps.
+// nth_element once at most max(n + m, 1024) candidates remain. Typical: 5 to 7 sweeps.
 // Deterministic: pivots only change how fast the bracket closes, never the answer.
 class PairwiseDifferences {
  public:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "analysis/result_format.h"
 #include "absl/strings/str_cat.h"
 #include "config/template_loader.h"
 #include "gmock/gmock.h"
@@ -304,6 +305,27 @@ TEST(RunAnalysisTest, BackendFailureStopsTheAnalysisWithTheMetricNamed) {
   auto r = RunAnalysis(Template(kLatency), Request(), p);
   EXPECT_TRUE(absl::IsUnavailable(r.status()));
   EXPECT_EQ(r.status().message(), "metric 'lat' (control query): connection refused");
+}
+
+TEST(RunAnalysisTest, ThreadsDoNotChangeTheResult) {
+  TableProvider p;
+  std::string metrics;
+  for (int i = 0; i < 16; ++i) {
+    absl::StrAppend(&metrics, "    - name: m", i, "\n      query: m", i,
+                    "{v=\"{{scope}}\"}\n      judge: {mannWhitney: {}}\n");
+    p.Set(absl::StrCat("m", i, "{v=\"stable\"}"), One(Around(100 + i)));
+    p.Set(absl::StrCat("m", i, "{v=\"canary\"}"), One(Around(100 + i + (i % 3) * 7)));
+  }
+  const config::AnalysisTemplate t = Template(metrics);
+  AnalysisRequest one = Request();
+  one.judge_threads = 1;
+  AnalysisRequest four = Request();
+  four.judge_threads = 4;
+  auto a = RunAnalysis(t, one, p);
+  auto b = RunAnalysis(t, four, p);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(ResultJson(*a), ResultJson(*b));
+  EXPECT_EQ(a->metrics.size(), 16u);
 }
 
 TEST(RunAnalysisTest, WindowMustEndAfterItStarts) {
