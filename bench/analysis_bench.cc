@@ -172,9 +172,10 @@ Setup& GetSetup(Mix mix) {
   return setups[static_cast<int>(mix)];
 }
 
-void RunAnalysisBench(benchmark::State& state, Mix mix) {
+void RunAnalysisBench(benchmark::State& state, Mix mix, int judge_threads = 0) {
   Setup& s = GetSetup(mix);
-  const AnalysisRequest request = MakeRequest();
+  AnalysisRequest request = MakeRequest();
+  request.judge_threads = judge_threads;
   for (auto _ : state) {
     auto result = RunAnalysis(s.t, request, s.provider);
     if (!result.ok()) {
@@ -191,6 +192,10 @@ void RunAnalysisBench(benchmark::State& state, Mix mix) {
 // 50 mannWhitney metrics (augur mode, direction increase, confidence 0.98).
 void BM_RunAnalysis50MannWhitney(benchmark::State& state) {
   RunAnalysisBench(state, Mix::kAllMannWhitney);
+}
+// The same on one thread: the judging's own cost, without the cores.
+void BM_RunAnalysis50MannWhitneyOneThread(benchmark::State& state) {
+  RunAnalysisBench(state, Mix::kAllMannWhitney, 1);
 }
 // 40 mannWhitney, 5 rate, 5 kolmogorovSmirnov (asymptotic p-value: 600 x 600 is above the
 // exact test's cap).
@@ -252,6 +257,7 @@ double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v
 #define AUGUR_MIN ComputeStatistics("min", Min)
 
 BENCHMARK(BM_RunAnalysis50MannWhitney)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
+BENCHMARK(BM_RunAnalysis50MannWhitneyOneThread)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_RunAnalysis50Mixed)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_Fetch50MannWhitney)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_ClassifyMannWhitney600)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
