@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "judges/descriptive.h"
 #include "judges/mann_whitney.h"
+#include "judges/sort_doubles.h"
 
 namespace augur::judges {
 namespace {
@@ -84,8 +85,8 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment,
 
   std::vector<double> sorted_e(experiment.begin(), experiment.end());
   std::vector<double> sorted_c(control.begin(), control.end());
-  std::sort(sorted_e.begin(), sorted_e.end());
-  std::sort(sorted_c.begin(), sorted_c.end());
+  SortDoubles(sorted_e);
+  SortDoubles(sorted_c);
   const double control_median = PercentileOfSorted(sorted_c, 50);
   const double mean_ratio = MeanRatio(experiment, control);
   if (sorted_e == sorted_c) {
