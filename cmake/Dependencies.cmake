@@ -14,3 +14,27 @@ endif()
 if(AUGUR_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)              # libbenchmark-dev
 endif()
+
+# The release binary links Abseil and yaml-cpp statically (Debian ships the archives beside the
+# shared libraries): with 26 Abseil libraries the dynamic loader was a third of a small
+# analysis' own time (docs/performance.md). Tests keep the shared libraries.
+option(AUGUR_STATIC_THIRD_PARTY "Link Abseil and yaml-cpp from their static archives" OFF)
+if(AUGUR_STATIC_THIRD_PARTY)
+  get_directory_property(augur_imported_targets IMPORTED_TARGETS)
+  foreach(target IN LISTS augur_imported_targets)
+    if(NOT target MATCHES "^absl::" AND NOT target STREQUAL "yaml-cpp")
+      continue()
+    endif()
+    get_target_property(type ${target} TYPE)
+    if(NOT type STREQUAL "SHARED_LIBRARY")
+      continue()
+    endif()
+    get_target_property(location ${target} IMPORTED_LOCATION_NONE)
+    string(REGEX REPLACE "\\.so(\\.[0-9.]+)?$" ".a" archive "${location}")
+    if(NOT EXISTS "${archive}")
+      message(FATAL_ERROR "AUGUR_STATIC_THIRD_PARTY: no static archive ${archive} for ${target}")
+    endif()
+    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION_NONE "${archive}"
+                                               IMPORTED_NO_SONAME TRUE)
+  endforeach()
+endif()
