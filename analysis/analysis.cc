@@ -20,6 +20,7 @@
 #include "judges/mann_whitney_classifier.h"
 #include "judges/preprocess.h"
 #include "judges/rate_test.h"
+#include "judges/sort_doubles.h"
 #include "judges/threshold.h"
 
 namespace augur::analysis {
@@ -885,7 +886,13 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
       result.metrics.push_back(std::move(r));
       tasks.push_back([&result, &metric, &pair, label, slot] {
         MetricResult& out = result.metrics[slot];
-        const SampleData data = Prepare(pair, metric);
+        SampleData data = Prepare(pair, metric);
+        if (!std::holds_alternative<config::ThresholdJudge>(metric.judge)) {
+          // Rank judges ignore time order: sort once here, and the summaries and the judge
+          // (SortDoubles returns at once on sorted input) do not sort again.
+          judges::SortDoubles(data.control);
+          judges::SortDoubles(data.experiment);
+        }
         out.control = judges::Summarize(data.control);
         out.experiment = judges::Summarize(data.experiment);
         if (const auto* threshold = std::get_if<config::ThresholdJudge>(&metric.judge)) {

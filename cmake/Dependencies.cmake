@@ -15,10 +15,10 @@ if(AUGUR_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)              # libbenchmark-dev
 endif()
 
-# The release binary links Abseil and yaml-cpp statically (Debian ships the archives beside the
-# shared libraries): with 26 Abseil libraries the dynamic loader was a third of a small
+# The release binary links Abseil, yaml-cpp and libstdc++ statically (Debian ships the archives
+# beside the shared libraries): with 26 Abseil libraries the dynamic loader was a third of a small
 # analysis' own time (docs/performance.md). Tests keep the shared libraries.
-option(AUGUR_STATIC_THIRD_PARTY "Link Abseil and yaml-cpp from their static archives" OFF)
+option(AUGUR_STATIC_THIRD_PARTY "Link Abseil, yaml-cpp and libstdc++ statically" OFF)
 if(AUGUR_STATIC_THIRD_PARTY)
   get_directory_property(augur_imported_targets IMPORTED_TARGETS)
   foreach(target IN LISTS augur_imported_targets)
@@ -37,4 +37,6 @@ if(AUGUR_STATIC_THIRD_PARTY)
     set_target_properties(${target} PROPERTIES IMPORTED_LOCATION_NONE "${archive}"
                                                IMPORTED_NO_SONAME TRUE)
   endforeach()
+  # libstdc++'s thousands of symbols were most of the loader's remaining lookups.
+  add_link_options(-static-libstdc++ -static-libgcc)
 endif()
