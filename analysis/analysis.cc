@@ -2,17 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <list>
-#include <thread>
-#include <cmath>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "config/template_render.h"
 #include "core/status_macros.h"
@@ -160,9 +160,9 @@ absl::StatusOr<std::vector<SeriesPair>> PairSeries(const QueryResult& control,
   std::set<Labels> seen;
   for (const auto& [key, s] : ck) {
     if (!seen.insert(key).second) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "two control series have the same labels ", FormatLabels(key),
-          " once the scope label is set aside; aggregate them with sum by (...)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("two control series have the same labels ", FormatLabels(key),
+                       " once the scope label is set aside; aggregate them with sum by (...)"));
     }
     SeriesPair p;
     p.labels = key;
@@ -257,7 +257,8 @@ Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const 
     alternative = judges::KsAlternative::kExperimentSmaller;
   }
   auto ks = judges::KolmogorovSmirnov(d.experiment, d.control, alternative);
-  if (!ks.ok()) return Error(absl::StrCat("Kolmogorov-Smirnov could not run: ", ks.status().message()));
+  if (!ks.ok())
+    return Error(absl::StrCat("Kolmogorov-Smirnov could not run: ", ks.status().message()));
   const double qe = judges::Percentile(d.experiment, 100 * c.quantile);
   const double qc = judges::Percentile(d.control, 100 * c.quantile);
   j.p_value = ks->p_value;
@@ -277,7 +278,8 @@ Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const 
       ", KS D=", absl::StrFormat("%.3g", ks->statistic), ", ", judges::FormatPValue(ks->p_value));
   const bool watch_high = c.direction != config::Direction::kDecrease;
   const bool watch_low = c.direction != config::Direction::kIncrease;
-  if (significant && watch_high && high_gate && (higher || c.direction == config::Direction::kIncrease)) {
+  if (significant && watch_high && high_gate &&
+      (higher || c.direction == config::Direction::kIncrease)) {
     j.classification = Classification::kHigh;
   } else if (significant && watch_low && low_gate &&
              (!higher || c.direction == config::Direction::kDecrease)) {
@@ -296,8 +298,8 @@ Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const 
   return j;
 }
 
-Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
-                         const Metric& metric, const char* label, MetricResult& out) {
+Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d, const Metric& metric,
+                         const char* label) {
   auto aggregate = judges::ParseAggregate(c.aggregate);
   if (!aggregate.ok()) return Error(std::string(aggregate.status().message()));
   std::vector<judges::Criterion> criteria;
@@ -312,8 +314,11 @@ Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
   };
   using Op = judges::Criterion::Op;
   using Kind = judges::Criterion::Kind;
-  if (c.max) add(Op::kLessEqual, Kind::kAbsolute, *c.max, absl::StrCat("max ", judges::FormatValue(*c.max)));
-  if (c.min) add(Op::kGreaterEqual, Kind::kAbsolute, *c.min, absl::StrCat("min ", judges::FormatValue(*c.min)));
+  if (c.max)
+    add(Op::kLessEqual, Kind::kAbsolute, *c.max, absl::StrCat("max ", judges::FormatValue(*c.max)));
+  if (c.min)
+    add(Op::kGreaterEqual, Kind::kAbsolute, *c.min,
+        absl::StrCat("min ", judges::FormatValue(*c.min)));
   if (c.max_increase_percent) {
     add(Op::kLessEqual, Kind::kRelativePercent, *c.max_increase_percent,
         absl::StrCat("maxIncreasePercent ", judges::FormatValue(*c.max_increase_percent)));
@@ -329,11 +334,12 @@ Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
     criteria.push_back(*k);
   }
   for (const auto& k : criteria) needs_control = needs_control || k.needs_control();
-  (void)out;
 
-  if (d.experiment.empty()) return NoData(absl::StrCat("no data: no ", label, " points"), metric.critical);
+  if (d.experiment.empty())
+    return NoData(absl::StrCat("no data: no ", label, " points"), metric.critical);
   if (needs_control && d.control.empty()) {
-    return NoData("no data: a relative bound needs the control, which has no points", metric.critical);
+    return NoData("no data: a relative bound needs the control, which has no points",
+                  metric.critical);
   }
   const double e = judges::ComputeAggregate(d.experiment, *aggregate);
   const double k = d.control.empty() ? kNaN : judges::ComputeAggregate(d.control, *aggregate);
@@ -349,7 +355,8 @@ Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
   for (const judges::Criterion& criterion : criteria) {
     auto outcome = judges::EvaluateCriterion(criterion, e, k);
     if (!outcome.ok()) return NoData(std::string(outcome.status().message()), metric.critical);
-    const std::string line = absl::StrCat(criterion.text, " (bound ", judges::FormatValue(outcome->bound), ")");
+    const std::string line =
+        absl::StrCat(criterion.text, " (bound ", judges::FormatValue(outcome->bound), ")");
     if (outcome->satisfied) {
       held.push_back(line);
       continue;
@@ -363,9 +370,9 @@ Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d,
   }
   j.classification = verdict;
   j.critical = metric.critical && verdict != Classification::kPass;
-  const std::string value = absl::StrCat(
-      label, " ", aggregate->name, " ", judges::FormatValue(e),
-      std::isnan(k) ? "" : absl::StrCat(" (control ", judges::FormatValue(k), ")"));
+  const std::string value =
+      absl::StrCat(label, " ", aggregate->name, " ", judges::FormatValue(e),
+                   std::isnan(k) ? "" : absl::StrCat(" (control ", judges::FormatValue(k), ")"));
   j.reason = failed.empty() ? absl::StrCat(value, " within ", absl::StrJoin(held, ", "))
                             : absl::StrCat(value, " breaks ", absl::StrJoin(failed, ", "));
   return j;
@@ -421,7 +428,8 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
                     metric.critical);
     }
   }
-  for (const Count* count : {&experiment_events, &control_events, &experiment_total, &control_total}) {
+  for (const Count* count :
+       {&experiment_events, &control_events, &experiment_total, &control_total}) {
     if (*count->value < 0 || std::isinf(*count->value)) {
       return Error(absl::StrCat("a count is ", judges::FormatValue(*count->value),
                                 "; counts must be finite and not negative"));
@@ -433,13 +441,14 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   const int64_t ev_c = std::llround(*control_events.value);
   const int64_t to_c = std::llround(*control_total.value);
   if (to_e < c.min_total || to_c < c.min_total) {
-    return NoData(absl::StrCat("too little traffic to judge: ", label, " ", to_e, ", control ", to_c,
-                               " in total (minTotal ", c.min_total, ")"),
+    return NoData(absl::StrCat("too little traffic to judge: ", label, " ", to_e, ", control ",
+                               to_c, " in total (minTotal ", c.min_total, ")"),
                   metric.critical);
   }
   if (ev_e > to_e || ev_c > to_c) {
     return Error(absl::StrCat("more events than total: ", label, " ", ev_e, "/", to_e, ", control ",
-                              ev_c, "/", to_c, "; check that the events query is a subset of the total"));
+                              ev_c, "/", to_c,
+                              "; check that the events query is a subset of the total"));
   }
   judges::RateTestOptions options;
   options.confidence = c.confidence;
@@ -468,8 +477,9 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   const bool low = test->ratio_ci_high < c.allowed_decrease;
   if (watch_high && high) {
     j.classification = Classification::kHigh;
-    j.critical = c.critical_increase ? (std::isnan(test->ratio) || test->ratio >= *c.critical_increase)
-                                     : metric.critical;
+    j.critical = c.critical_increase
+                     ? (std::isnan(test->ratio) || test->ratio >= *c.critical_increase)
+                     : metric.critical;
   } else if (watch_low && low) {
     j.classification = Classification::kLow;
     j.critical = metric.critical;
@@ -477,19 +487,20 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
     j.classification = Classification::kPass;
   }
   auto percent = [](double rate) { return absl::StrFormat("%.3g%%", 100 * rate); };
-  const std::string counts = absl::StrCat(
-      label, " ", percent(test->rate_experiment), " (", ev_e, "/", to_e, ") vs control ",
-      percent(test->rate_control), " (", ev_c, "/", to_c, ")");
+  const std::string counts =
+      absl::StrCat(label, " ", percent(test->rate_experiment), " (", ev_e, "/", to_e,
+                   ") vs control ", percent(test->rate_control), " (", ev_c, "/", to_c, ")");
   if (ev_e == 0 && ev_c == 0) {
     j.reason = absl::StrCat(counts, ": no events on either side");
     return j;
   }
-  const std::string ratio = absl::StrFormat(
-      "ratio %.3g (%g%% CI %.3g..%.3g), %s", test->ratio, 100 * c.confidence, test->ratio_ci_low,
-      test->ratio_ci_high, judges::FormatPValue(test->p_value));
+  const std::string ratio =
+      absl::StrFormat("ratio %.3g (%g%% CI %.3g..%.3g), %s", test->ratio, 100 * c.confidence,
+                      test->ratio_ci_low, test->ratio_ci_high, judges::FormatPValue(test->p_value));
   j.reason = absl::StrCat(counts, ": ", ratio);
   if (j.classification == Classification::kPass) {
-    absl::StrAppend(&j.reason, (watch_high && test->ratio > 1) ? absl::StrCat(", within the ", bound) : "");
+    absl::StrAppend(&j.reason,
+                    (watch_high && test->ratio > 1) ? absl::StrCat(", within the ", bound) : "");
   }
   return j;
 }
@@ -544,7 +555,8 @@ std::string MetricLine(const MetricResult& m) {
 std::string Lines(const std::vector<const MetricResult*>& metrics, size_t limit = 3) {
   std::vector<std::string> lines;
   for (size_t i = 0; i < metrics.size() && i < limit; ++i) lines.push_back(MetricLine(*metrics[i]));
-  if (metrics.size() > limit) lines.push_back(absl::StrCat("and ", metrics.size() - limit, " more"));
+  if (metrics.size() > limit)
+    lines.push_back(absl::StrCat("and ", metrics.size() - limit, " more"));
   return absl::StrJoin(lines, "; ");
 }
 
@@ -692,8 +704,8 @@ void Decide(AnalysisResult& result, const std::map<std::string, double>& group_w
         return set(Verdict::kHold,
                    absl::StrCat("not enough mirrored data to decide: ", Lines(missing)));
       }
-      return set(Verdict::kPromote, absl::StrCat("no regression on mirrored traffic in ", active,
-                                                 " metric results"));
+      return set(Verdict::kPromote,
+                 absl::StrCat("no regression on mirrored traffic in ", active, " metric results"));
     case Strategy::kAb:
       if (!kpi_worse.empty()) {
         return set(Verdict::kAbort, absl::StrCat("B is significantly worse: ", Lines(kpi_worse)));
@@ -705,17 +717,17 @@ void Decide(AnalysisResult& result, const std::map<std::string, double>& group_w
         return set(Verdict::kHold, absl::StrCat("no decision without data: ", Lines(missing)));
       }
       if (!kpi_margin_unmet.empty()) {
-        return set(Verdict::kHold, absl::StrCat("B is not yet shown non-inferior: ",
-                                                Lines(kpi_margin_unmet)));
+        return set(Verdict::kHold,
+                   absl::StrCat("B is not yet shown non-inferior: ", Lines(kpi_margin_unmet)));
       }
       if (kpi_good.empty()) {
         return set(Verdict::kHold,
                    absl::StrCat("no KPI is significantly better yet: ", Lines(kpi_open)));
       }
       return set(Verdict::kPromote,
-                 absl::StrCat("B is ", kpi_good.front()->kpi_outcome == KpiOutcome::kBetter
-                                           ? "better"
-                                           : "non-inferior",
+                 absl::StrCat("B is ",
+                              kpi_good.front()->kpi_outcome == KpiOutcome::kBetter ? "better"
+                                                                                   : "non-inferior",
                               " and every guardrail passes: ", Lines(kpi_good)));
     case Strategy::kCanary:
       break;
@@ -747,12 +759,13 @@ void Decide(AnalysisResult& result, const std::map<std::string, double>& group_w
                                          : absl::StrCat("tolerated: ", Lines(failed))));
 }
 
-absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const AnalysisRequest& request,
+absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
+                                           const AnalysisRequest& request,
                                            providers::MetricProvider& provider) {
   if (!(request.end > request.start)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the window must end after it starts: start ", absl::FormatTime(request.start),
-        ", end ", absl::FormatTime(request.end)));
+    return absl::InvalidArgumentError(absl::StrCat("the window must end after it starts: start ",
+                                                   absl::FormatTime(request.start), ", end ",
+                                                   absl::FormatTime(request.end)));
   }
   const absl::Duration step = request.step.value_or(t.step);
   if (step <= absl::ZeroDuration()) {
@@ -765,9 +778,10 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
       has_kpi = true;
       if (!std::holds_alternative<config::MannWhitneyJudge>(m.judge) &&
           !std::holds_alternative<config::RateJudge>(m.judge)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "metric '", m.name, "' is a KPI (better: ...) but its judge has no interval; "
-            "KPIs use mannWhitney or rate"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("metric '", m.name,
+                         "' is a KPI (better: ...) but its judge has no interval; "
+                         "KPIs use mannWhitney or rate"));
       }
     }
     if (!has_kpi) {
@@ -860,13 +874,15 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
       result.metrics.push_back(std::move(base));
       continue;
     }
-    base.queries = {{"control", rendered_metric.control}, {"experiment", rendered_metric.experiment}};
+    base.queries = {{"control", rendered_metric.control},
+                    {"experiment", rendered_metric.experiment}};
     base.judge = std::visit(
         [](const auto& j) -> std::string {
           using J = std::decay_t<decltype(j)>;
           if constexpr (std::is_same_v<J, config::MannWhitneyJudge>) return "mannWhitney";
           if constexpr (std::is_same_v<J, config::ThresholdJudge>) return "threshold";
-          if constexpr (std::is_same_v<J, config::KolmogorovSmirnovJudge>) return "kolmogorovSmirnov";
+          if constexpr (std::is_same_v<J, config::KolmogorovSmirnovJudge>)
+            return "kolmogorovSmirnov";
           return "rate";
         },
         metric.judge);
@@ -896,7 +912,7 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t, const Anal
         out.control = judges::Summarize(data.control);
         out.experiment = judges::Summarize(data.experiment);
         if (const auto* threshold = std::get_if<config::ThresholdJudge>(&metric.judge)) {
-          out.judgement = JudgeThreshold(*threshold, data, metric, label, out);
+          out.judgement = JudgeThreshold(*threshold, data, metric, label);
         } else if (auto missing = MissingData(data, pair, metric, label)) {
           out.judgement = *missing;
         } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {

@@ -46,8 +46,8 @@ const char* KpiOutcomeName(KpiOutcome outcome);  // "", "better", "non-inferior"
 
 // The verdict on one metric, or on one pair of series when a query returns several.
 struct MetricResult {
-  std::string name;   // the metric's name, with the pair's labels: p99{route="/api"}
-  std::string metric; // the template metric's name
+  std::string name;    // the metric's name, with the pair's labels: p99{route="/api"}
+  std::string metric;  // the template metric's name
   std::string group;
   std::string judge;  // "mannWhitney", "rate", "threshold", "kolmogorovSmirnov"
   Labels labels;      // the pair's labels (empty for single series)

@@ -152,12 +152,12 @@ std::string ResultText(const AnalysisResult& r) {
     name_width = std::max(name_width, name.size());
     judge_width = std::max(judge_width, m->judge.size());
   }
-  absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-7s  %s\n", name_width, "METRIC",
-                                        judge_width, "JUDGE", "RESULT", "DETAIL"));
+  absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-7s  %s\n", name_width, "METRIC", judge_width,
+                                        "JUDGE", "RESULT", "DETAIL"));
   for (size_t i = 0; i < rows.size(); ++i) {
-    absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-7s  %s\n", name_width, names[i],
-                                          judge_width, rows[i]->judge, results[i],
-                                          rows[i]->judgement.reason));
+    absl::StrAppend(&out,
+                    absl::StrFormat("%-*s  %-*s  %-7s  %s\n", name_width, names[i], judge_width,
+                                    rows[i]->judge, results[i], rows[i]->judgement.reason));
   }
   absl::StrAppend(&out, "\n! = critical: fails the analysis on its own\n");
   return out;

@@ -80,10 +80,10 @@ Score ComputeScore(absl::Span<const ScoredMetric> metrics,
   if (critical_failure != nullptr) {
     out.score = 0;
     out.forced_by_no_data = critical_failure->classification == Classification::kNoData;
-    out.reason = absl::StrCat("critical metric ", critical_failure->name, " ",
-                              judges::ClassificationName(critical_failure->classification),
-                              critical_failure->reason.empty() ? "" : ": ",
-                              critical_failure->reason);
+    out.reason =
+        absl::StrCat("critical metric ", critical_failure->name, " ",
+                     judges::ClassificationName(critical_failure->classification),
+                     critical_failure->reason.empty() ? "" : ": ", critical_failure->reason);
   } else if (counted > 0 && 2 * no_data >= counted) {
     out.score = 0;
     out.forced_by_no_data = true;

@@ -22,23 +22,23 @@ struct ScoredMetric {
   std::string name;
   std::string group;
   judges::Classification classification = judges::Classification::kNoData;
-  bool critical = false;        // the judgement's critical flag
-  bool must_have_data = true;   // NODATA counts as a failure (Kayenta's NodataFailMetric)
-  bool excluded = false;        // dry-run (Kayenta's muted): reported, not scored
-  std::string reason;           // for the score's reason
+  bool critical = false;       // the judgement's critical flag
+  bool must_have_data = true;  // NODATA counts as a failure (Kayenta's NodataFailMetric)
+  bool excluded = false;       // dry-run (Kayenta's muted): reported, not scored
+  std::string reason;          // for the score's reason
 };
 
 struct GroupScore {
   std::string name;
-  double score = 0;     // 0-100, unrounded
-  bool no_data = false; // nothing in the group could be scored; counts as 100 in the sum
+  double score = 0;      // 0-100, unrounded
+  bool no_data = false;  // nothing in the group could be scored; counts as 100 in the sum
   int pass = 0, fail = 0, no_data_count = 0, errors = 0;
 };
 
 struct Score {
   double score = 0;  // 0-100, rounded half-up to 2 decimals
   enum class Summary { kPass, kMarginal, kFail } summary = Summary::kFail;
-  std::string reason;  // why the score was forced to 0, or empty
+  std::string reason;              // why the score was forced to 0, or empty
   bool forced_by_no_data = false;  // 0 because of a critical metric's NODATA or >= 50% NODATA
   std::vector<GroupScore> groups;  // sorted by name
 };

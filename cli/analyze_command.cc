@@ -30,10 +30,9 @@ struct Failure {
 // The first error line of a diagnostics dump, and how many more there are.
 std::string FirstProblem(const std::string& problems, const std::string& file) {
   const auto count = std::count(problems.begin(), problems.end(), '\n');
-  return absl::StrCat(problems.substr(0, problems.find('\n')),
-                      count > 1 ? absl::StrCat(" (and ", count - 1, " more: run augur validate ",
-                                               file, ")")
-                                : "");
+  return absl::StrCat(
+      problems.substr(0, problems.find('\n')),
+      count > 1 ? absl::StrCat(" (and ", count - 1, " more: run augur validate ", file, ")") : "");
 }
 
 // --template: a file, or the name of a template in the configuration's template directories.
@@ -64,8 +63,9 @@ absl::StatusOr<config::AnalysisTemplate> LoadTemplate(const AnalyzeCommandArgs& 
     if (!found) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--template: '", args.template_ref, "' is not a file",
-          searched.empty() ? " (give a path, or --config with templateDirs to find it by name)"
-                           : absl::StrCat(" nor a template name in ", absl::StrJoin(searched, ", "))));
+          searched.empty()
+              ? " (give a path, or --config with templateDirs to find it by name)"
+              : absl::StrCat(" nor a template name in ", absl::StrJoin(searched, ", "))));
     }
   }
   const config::TemplateLoad load = config::LoadTemplateFile(path);
@@ -80,8 +80,7 @@ absl::StatusOr<std::map<std::string, std::string>> ParseArgs(const std::vector<s
   for (const std::string& a : raw) {
     const size_t eq = a.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--arg: expected NAME=VALUE, got '", a, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("--arg: expected NAME=VALUE, got '", a, "'"));
     }
     const std::string name = a.substr(0, eq);
     if (out.count(name) > 0) {
@@ -120,12 +119,13 @@ absl::StatusOr<Window> ParseWindow(const AnalyzeCommandArgs& args, absl::Time no
     return absl::InvalidArgumentError("--start and --end go together (or use --lookback)");
   }
   auto start = ParseTime(args.start, now);
-  if (!start.ok()) return absl::InvalidArgumentError(absl::StrCat("--start: ", start.status().message()));
+  if (!start.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--start: ", start.status().message()));
   auto end = ParseTime(args.end, now);
   if (!end.ok()) return absl::InvalidArgumentError(absl::StrCat("--end: ", end.status().message()));
   if (!(*end > *start)) {
-    return absl::InvalidArgumentError(absl::StrCat("--end (", args.end, ") must be after --start (",
-                                                   args.start, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--end (", args.end, ") must be after --start (", args.start, ")"));
   }
   w.start = *start;
   w.end = *end;
@@ -145,8 +145,10 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
     return fail(absl::StrCat("--format must be text or json, got '", args.format, "'"), kExitUsage);
   }
   auto strategy = analysis::ParseStrategy(args.strategy);
-  if (!strategy.ok()) return fail(absl::StrCat("--strategy: ", strategy.status().message()), kExitUsage);
-  if (args.control.empty()) return fail("--control is required (e.g. --control stable)", kExitUsage);
+  if (!strategy.ok())
+    return fail(absl::StrCat("--strategy: ", strategy.status().message()), kExitUsage);
+  if (args.control.empty())
+    return fail("--control is required (e.g. --control stable)", kExitUsage);
   if (args.experiment.empty()) {
     return fail("--experiment is required (e.g. --experiment canary)", kExitUsage);
   }
@@ -201,17 +203,17 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
       const config::InlinePrometheus& p = *tmpl->provider.inline_prometheus;
       backend.config.clear();
       backend.prometheus = p.address;
-      for (const auto& [name, value] : p.headers) backend.headers.push_back(absl::StrCat(name, "=", value));
+      for (const auto& [name, value] : p.headers)
+        backend.headers.push_back(absl::StrCat(name, "=", value));
       if (backend.bearer_token_file.empty()) backend.bearer_token_file = p.bearer_token_file;
     } else if (!backend.config.empty()) {
       if (backend.provider.empty()) backend.provider = tmpl->provider.name;
     } else {
-      return fail(absl::StrCat(
-                      "no metrics backend: give --prometheus URL or --config FILE",
-                      tmpl->provider.name.empty()
-                          ? ""
-                          : absl::StrCat(" (template '", tmpl->name, "' names provider '",
-                                         tmpl->provider.name, "')")),
+      return fail(absl::StrCat("no metrics backend: give --prometheus URL or --config FILE",
+                               tmpl->provider.name.empty()
+                                   ? ""
+                                   : absl::StrCat(" (template '", tmpl->name, "' names provider '",
+                                                  tmpl->provider.name, "')")),
                   kExitUsage);
     }
   } else if (!backend.config.empty()) {
@@ -262,8 +264,9 @@ void AddAnalyzeCommand(CLI::App& app, std::function<int()>& run) {
       "Example:\n"
       "  augur analyze --template examples/templates/http-service.yaml --arg service=checkout \\\n"
       "    --control stable --experiment canary --lookback 30m --prometheus http://127.0.0.1:9090");
-  command->add_option("--template,-t", args->template_ref,
-                      "Template file, or a template's name in --config's templateDirs")
+  command
+      ->add_option("--template,-t", args->template_ref,
+                   "Template file, or a template's name in --config's templateDirs")
       ->required();
   command->add_option("--arg,-a", args->args, "Template argument NAME=VALUE (repeatable)");
   command->add_option("--control", args->control,

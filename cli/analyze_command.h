@@ -18,18 +18,18 @@ class App;
 namespace augur::cli {
 
 struct AnalyzeCommandArgs {
-  std::string template_ref;           // a file, or a template name found in --config's templateDirs
-  std::vector<std::string> args;      // "name=value"
+  std::string template_ref;       // a file, or a template name found in --config's templateDirs
+  std::vector<std::string> args;  // "name=value"
   std::string control;
   std::string experiment;
   std::string start;
   std::string end;
   std::string lookback;
-  std::string step;                   // default: the template's
+  std::string step;  // default: the template's
   std::string strategy = "canary";
   std::string format = "text";
-  std::string output;                 // file; default standard output
-  QueryCommandArgs backend;           // --prometheus, --config, --provider, headers, TLS, ...
+  std::string output;        // file; default standard output
+  QueryCommandArgs backend;  // --prometheus, --config, --provider, headers, TLS, ...
 };
 
 // Runs the analysis. Exit codes (DESIGN.md §2): 0 PROMOTE, 1 ABORT, 2 HOLD, 3 the analysis

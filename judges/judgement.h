@@ -35,7 +35,7 @@ struct Judgement {
   std::string reason;
   // NaN where the judge has no such number (a threshold has no p-value).
   double p_value = std::numeric_limits<double>::quiet_NaN();
-  double ci_low = std::numeric_limits<double>::quiet_NaN();   // of `estimate`
+  double ci_low = std::numeric_limits<double>::quiet_NaN();  // of `estimate`
   double ci_high = std::numeric_limits<double>::quiet_NaN();
   double estimate = std::numeric_limits<double>::quiet_NaN();  // shift, ratio or aggregate
   double effect_size = std::numeric_limits<double>::quiet_NaN();
@@ -47,9 +47,9 @@ struct Judgement {
 };
 
 // Formatting shared by the judges' reasons.
-std::string FormatPValue(double p);          // "p=3e-06", "p=0.041", "p<1e-300"
-std::string FormatSignedPercent(double r);   // 0.234 -> "+23%", -0.05 -> "-5.0%", 0.0012 -> "+0.12%"
-std::string FormatValue(double v);           // 4 significant digits, "NaN", "+Inf"
+std::string FormatPValue(double p);         // "p=3e-06", "p=0.041", "p<1e-300"
+std::string FormatSignedPercent(double r);  // 0.234 -> "+23%", -0.05 -> "-5.0%", 0.0012 -> "+0.12%"
+std::string FormatValue(double v);          // 4 significant digits, "NaN", "+Inf"
 
 }  // namespace augur::judges
 

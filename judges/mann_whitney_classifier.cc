@@ -32,9 +32,8 @@ std::string ShiftText(const Judgement& j, double confidence) {
 }
 
 std::string EffectText(double effect, Options::EffectSize measure) {
-  return absl::StrFormat("%s %.3g",
-                         measure == Options::EffectSize::kCles ? "P(higher)" : "mean ratio",
-                         effect);
+  return absl::StrFormat(
+      "%s %.3g", measure == Options::EffectSize::kCles ? "P(higher)" : "mean ratio", effect);
 }
 
 bool IsCritical(const Options& o, Classification c, double effect) {
@@ -59,8 +58,8 @@ double SmallestMannWhitneyPValue(int64_t n, int64_t m) {
   return std::min(1.0, 2.0 * std::exp(-log_choose));
 }
 
-Judgement ClassifyMannWhitney(absl::Span<const double> experiment,
-                              absl::Span<const double> control, const Options& o) {
+Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<const double> control,
+                              const Options& o) {
   Judgement j;
   const int64_t n = static_cast<int64_t>(experiment.size());
   const int64_t m = static_cast<int64_t>(control.size());
@@ -128,8 +127,7 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment,
   j.estimate = result->estimate;
   j.ci_low = result->ci_low;
   j.ci_high = result->ci_high;
-  j.effect_size =
-      o.effect_size == Options::EffectSize::kCles ? result->w / pairs : mean_ratio;
+  j.effect_size = o.effect_size == Options::EffectSize::kCles ? result->w / pairs : mean_ratio;
   if (control_median != 0.0 && std::isfinite(control_median)) {
     const double scale = std::fabs(control_median);
     j.relative_estimate = j.estimate / scale;

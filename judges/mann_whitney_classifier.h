@@ -55,8 +55,7 @@ struct MannWhitneyClassifierOptions {
 // estimate/ci are the Hodges-Lehmann shift (experiment minus control) and its interval at the
 // configured confidence; effect_size is the mean ratio or CLES; relative_* divide by |median of
 // the control| when it is not 0.
-Judgement ClassifyMannWhitney(absl::Span<const double> experiment,
-                              absl::Span<const double> control,
+Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<const double> control,
                               const MannWhitneyClassifierOptions& options);
 
 // The smallest two-sided p-value an exact Mann-Whitney test of n against m untied values can

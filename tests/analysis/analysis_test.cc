@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "analysis/result_format.h"
 #include "absl/strings/str_cat.h"
+#include "analysis/result_format.h"
 #include "config/template_loader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -143,7 +143,8 @@ TEST(RunAnalysisTest, PairsSeveralSeriesByLabelsIgnoringTheScopeLabel) {
 TEST(RunAnalysisTest, MismatchedLabelNamesAreAnErrorNamingThem) {
   TableProvider p;
   QueryResult control, canary;
-  control.series = {MakeSeries({{"route", "/a"}}, Around(1)), MakeSeries({{"route", "/b"}}, Around(1))};
+  control.series = {MakeSeries({{"route", "/a"}}, Around(1)),
+                    MakeSeries({{"route", "/b"}}, Around(1))};
   canary.series = {MakeSeries({{"pod", "x"}}, Around(1)), MakeSeries({{"pod", "y"}}, Around(1))};
   p.Set("lat{v=\"stable\"}", control);
   p.Set("lat{v=\"canary\"}", canary);
@@ -240,12 +241,11 @@ TEST(RunAnalysisTest, KolmogorovSmirnovCatchesAWiderSpreadThatMannWhitneyMisses)
   TableProvider p;
   p.Set("w{v=\"stable\"}", One(Around(10, 120, 0.05)));
   p.Set("w{v=\"canary\"}", One(Around(10, 120, 0.25)));
-  auto r = RunAnalysis(
-      Template("    - name: wait\n      query: w{v=\"{{scope}}\"}\n"
-               "      judge: {mannWhitney: {direction: increase}}\n"
-               "    - name: wait-spread\n      query: w{v=\"{{scope}}\"}\n"
-               "      judge: {kolmogorovSmirnov: {allowedIncrease: 1.1}}\n"),
-      Request(), p);
+  auto r = RunAnalysis(Template("    - name: wait\n      query: w{v=\"{{scope}}\"}\n"
+                                "      judge: {mannWhitney: {direction: increase}}\n"
+                                "    - name: wait-spread\n      query: w{v=\"{{scope}}\"}\n"
+                                "      judge: {kolmogorovSmirnov: {allowedIncrease: 1.1}}\n"),
+                       Request(), p);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->metrics[0].judgement.classification, Classification::kPass);
   EXPECT_EQ(r->metrics[1].judgement.classification, Classification::kHigh);

@@ -33,16 +33,18 @@ AnalysisResult Decided(Strategy strategy, std::vector<MetricResult> metrics) {
 }
 
 TEST(DecisionTest, CanaryAllPassPromotes) {
-  const AnalysisResult r = Decided(Strategy::kCanary, {Metric("a", Classification::kPass),
-                                                   Metric("b", Classification::kPass)});
+  const AnalysisResult r = Decided(
+      Strategy::kCanary, {Metric("a", Classification::kPass), Metric("b", Classification::kPass)});
   EXPECT_EQ(r.verdict, Verdict::kPromote);
   EXPECT_EQ(r.reason, "score 100 >= pass 95; all 2 metric results pass");
 }
 
 TEST(DecisionTest, CanaryCriticalFailureAborts) {
   std::vector<MetricResult> metrics;
-  for (int i = 0; i < 30; ++i) metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
-  metrics.push_back(Metric("error-ratio", Classification::kHigh, true, "canary 5% vs control 0.5%"));
+  for (int i = 0; i < 30; ++i)
+    metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
+  metrics.push_back(
+      Metric("error-ratio", Classification::kHigh, true, "canary 5% vs control 0.5%"));
   const AnalysisResult r = Decided(Strategy::kCanary, metrics);
   EXPECT_EQ(r.verdict, Verdict::kAbort);
   EXPECT_EQ(r.reason, "critical metric failed: error-ratio HIGH: canary 5% vs control 0.5%");
@@ -51,15 +53,17 @@ TEST(DecisionTest, CanaryCriticalFailureAborts) {
 
 TEST(DecisionTest, CanaryScoreBelowMarginalAborts) {
   const AnalysisResult r =
-      Decided(Strategy::kCanary, {Metric("p99", Classification::kHigh, false, "canary +23%"),
-                              Metric("cpu", Classification::kPass), Metric("mem", Classification::kPass)});
+      Decided(Strategy::kCanary,
+              {Metric("p99", Classification::kHigh, false, "canary +23%"),
+               Metric("cpu", Classification::kPass), Metric("mem", Classification::kPass)});
   EXPECT_EQ(r.verdict, Verdict::kAbort);
   EXPECT_THAT(r.reason, HasSubstr("score 66.67 is below marginal 75: p99 HIGH: canary +23%"));
 }
 
 TEST(DecisionTest, CanaryMarginalScoreHolds) {
   std::vector<MetricResult> metrics;
-  for (int i = 0; i < 9; ++i) metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
+  for (int i = 0; i < 9; ++i)
+    metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
   metrics.push_back(Metric("p50", Classification::kHigh));
   const AnalysisResult r = Decided(Strategy::kCanary, metrics);
   EXPECT_EQ(r.verdict, Verdict::kHold);
@@ -70,8 +74,8 @@ TEST(DecisionTest, CanaryMissingDataHoldsRatherThanAborts) {
   // Kayenta scores a majority of NODATA as 0, a failure; augur holds: the data may still come.
   const AnalysisResult r =
       Decided(Strategy::kCanary, {Metric("p99", Classification::kNoData, false, "no data"),
-                              Metric("errors", Classification::kNoData, true, "no traffic"),
-                              Metric("cpu", Classification::kPass)});
+                                  Metric("errors", Classification::kNoData, true, "no traffic"),
+                                  Metric("cpu", Classification::kPass)});
   EXPECT_EQ(r.verdict, Verdict::kHold);
   EXPECT_EQ(r.score.score, 0);
   EXPECT_THAT(r.reason, HasSubstr("not enough data to promote: p99 NODATA: no data"));
@@ -79,8 +83,9 @@ TEST(DecisionTest, CanaryMissingDataHoldsRatherThanAborts) {
 
 TEST(DecisionTest, CanaryRegressionAbortsEvenWhileOtherDataIsMissing) {
   const AnalysisResult r =
-      Decided(Strategy::kCanary, {Metric("p99", Classification::kHigh), Metric("p50", Classification::kHigh),
-                              Metric("errors", Classification::kNoData), Metric("cpu", Classification::kPass)});
+      Decided(Strategy::kCanary,
+              {Metric("p99", Classification::kHigh), Metric("p50", Classification::kHigh),
+               Metric("errors", Classification::kNoData), Metric("cpu", Classification::kPass)});
   EXPECT_EQ(r.verdict, Verdict::kAbort);
 }
 
@@ -93,7 +98,8 @@ TEST(DecisionTest, DryRunFailureDoesNotChangeTheVerdict) {
 
 TEST(DecisionTest, ShadowAbortsOnAnyRegression) {
   std::vector<MetricResult> metrics;
-  for (int i = 0; i < 30; ++i) metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
+  for (int i = 0; i < 30; ++i)
+    metrics.push_back(Metric("ok" + std::to_string(i), Classification::kPass));
   metrics.push_back(Metric("p99", Classification::kHigh));
   const AnalysisResult r = Decided(Strategy::kShadow, metrics);
   EXPECT_EQ(r.verdict, Verdict::kAbort);
@@ -110,21 +116,27 @@ MetricResult Kpi(std::string name, KpiOutcome outcome, bool margin = false) {
 }
 
 TEST(DecisionTest, AbTable) {
-  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kBetter), Metric("p99", Classification::kPass)}).verdict,
+  EXPECT_EQ(Decided(Strategy::kAb,
+                    {Kpi("conversion", KpiOutcome::kBetter), Metric("p99", Classification::kPass)})
+                .verdict,
             Verdict::kPromote);
-  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kBetter), Metric("p99", Classification::kHigh)}).verdict,
+  EXPECT_EQ(Decided(Strategy::kAb,
+                    {Kpi("conversion", KpiOutcome::kBetter), Metric("p99", Classification::kHigh)})
+                .verdict,
             Verdict::kAbort);
-  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kWorse)}).verdict, Verdict::kAbort);
-  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kInconclusive)}).verdict, Verdict::kHold);
+  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kWorse)}).verdict,
+            Verdict::kAbort);
+  EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kInconclusive)}).verdict,
+            Verdict::kHold);
   EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kNonInferior, true)}).verdict,
             Verdict::kPromote);
   // A KPI with a margin must be shown non-inferior even when another KPI is better.
   EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kBetter),
-                                Kpi("revenue", KpiOutcome::kInconclusive, true)})
+                                    Kpi("revenue", KpiOutcome::kInconclusive, true)})
                 .verdict,
             Verdict::kHold);
   EXPECT_EQ(Decided(Strategy::kAb, {Kpi("conversion", KpiOutcome::kBetter),
-                                Metric("p99", Classification::kNoData)})
+                                    Metric("p99", Classification::kNoData)})
                 .verdict,
             Verdict::kHold);
 }
@@ -148,9 +160,9 @@ TEST(DecisionTest, NoFaultScenarioEverPromotes) {
         m.must_have_data = (v / 20) % 2 == 1;
         if (strategy == Strategy::kAb && i == 0) {
           m.kpi = true;
-          m.kpi_outcome = m.judgement.classification == Classification::kPass ? KpiOutcome::kBetter
+          m.kpi_outcome = m.judgement.classification == Classification::kPass  ? KpiOutcome::kBetter
                           : m.judgement.classification == Classification::kLow ? KpiOutcome::kWorse
-                                                                                : KpiOutcome::kNone;
+                                                                               : KpiOutcome::kNone;
         }
         metrics.push_back(m);
       }
@@ -168,7 +180,8 @@ TEST(DecisionTest, NoFaultScenarioEverPromotes) {
       ++checked;
       if (r.verdict == Verdict::kPromote) ++promotes;
       if (fault) {
-        ASSERT_NE(r.verdict, Verdict::kPromote) << StrategyName(strategy) << " code " << code << ": " << r.reason;
+        ASSERT_NE(r.verdict, Verdict::kPromote)
+            << StrategyName(strategy) << " code " << code << ": " << r.reason;
       }
       if (!active && strategy == Strategy::kCanary) {
         // Nothing but dry-run metrics: nothing shows the canary is safe.

@@ -93,7 +93,10 @@ const UsageCase kUsageCases[] = {
     {"BadStep", [](AnalyzeCommandArgs& a) { a.step = "0s"; }, "--step: must be positive"},
     {"BadArg", [](AnalyzeCommandArgs& a) { a.args = {"service"}; },
      "--arg: expected NAME=VALUE, got 'service'"},
-    {"ArgTwice", [](AnalyzeCommandArgs& a) { a.args = {"service=a", "service=b"}; },
+    {"ArgTwice",
+     [](AnalyzeCommandArgs& a) {
+       a.args = {"service=a", "service=b"};
+     },
      "--arg: 'service' given twice"},
     {"MissingArg", [](AnalyzeCommandArgs& a) { a.args.clear(); }, "'service'"},
     {"NoTemplate", [](AnalyzeCommandArgs& a) { a.template_ref = "no-such-template"; },
@@ -131,8 +134,8 @@ TEST(AnalyzeCommandTest, FindsATemplateByNameInTheConfiguredDirectories) {
   args.template_ref = "http-canry";
   const Outcome missing = Analyze(args);
   EXPECT_EQ(missing.code, kExitUsage);
-  EXPECT_THAT(missing.err, HasSubstr("is not a file nor a template name in " AUGUR_EXAMPLES_DIR
-                                     "/demo"));
+  EXPECT_THAT(missing.err,
+              HasSubstr("is not a file nor a template name in " AUGUR_EXAMPLES_DIR "/demo"));
 }
 
 }  // namespace

@@ -43,10 +43,11 @@ Direction ParseDirection(const std::string& text) {
 }
 
 Classification ParseClassification(const std::string& text) {
-  static const std::map<std::string, Classification> kNames = {
-      {"Pass", Classification::kPass},     {"High", Classification::kHigh},
-      {"Low", Classification::kLow},       {"Nodata", Classification::kNoData},
-      {"Error", Classification::kError}};
+  static const std::map<std::string, Classification> kNames = {{"Pass", Classification::kPass},
+                                                               {"High", Classification::kHigh},
+                                                               {"Low", Classification::kLow},
+                                                               {"Nodata", Classification::kNoData},
+                                                               {"Error", Classification::kError}};
   return kNames.at(text);
 }
 
