@@ -342,27 +342,27 @@ class Loader {
       count += judge.Has(key) ? 1 : 0;
     }
     if (count != 1) {
-      d_.Error(judge.path(), absl::StrCat(count == 0 ? "needs one of " : "must hold exactly one of ",
-                                          kJudgeList));
+      d_.Error(
+          judge.path(),
+          absl::StrCat(count == 0 ? "needs one of " : "must hold exactly one of ", kJudgeList));
       return;
     }
     if (judge.Has("mannWhitney")) {
-      metric.judge = MannWhitney(YamlMap(
-          judge.Get("mannWhitney"), judge.PathOf("mannWhitney"),
-          {"direction", "confidence", "tolerance", "effectSize", "mode", "allowedIncrease",
-           "allowedDecrease", "criticalIncrease", "criticalDecrease"},
-          d_));
+      metric.judge = MannWhitney(
+          YamlMap(judge.Get("mannWhitney"), judge.PathOf("mannWhitney"),
+                  {"direction", "confidence", "tolerance", "effectSize", "mode", "allowedIncrease",
+                   "allowedDecrease", "criticalIncrease", "criticalDecrease"},
+                  d_));
     } else if (judge.Has("rate")) {
-      metric.judge = Rate(YamlMap(judge.Get("rate"), judge.PathOf("rate"),
-                                  {"events", "total", "direction", "confidence", "minTotal",
-                                   "allowedIncrease", "allowedDecrease", "allowedAbsoluteIncrease",
-                                   "criticalIncrease"},
-                                  d_));
+      metric.judge =
+          Rate(YamlMap(judge.Get("rate"), judge.PathOf("rate"),
+                       {"events", "total", "direction", "confidence", "minTotal", "allowedIncrease",
+                        "allowedDecrease", "allowedAbsoluteIncrease", "criticalIncrease"},
+                       d_));
     } else if (judge.Has("threshold")) {
-      metric.judge = Threshold(YamlMap(judge.Get("threshold"), judge.PathOf("threshold"),
-                                       {"aggregate", "min", "max", "maxIncreasePercent",
-                                        "maxDecreasePercent", "criteria"},
-                                       d_));
+      metric.judge = Threshold(YamlMap(
+          judge.Get("threshold"), judge.PathOf("threshold"),
+          {"aggregate", "min", "max", "maxIncreasePercent", "maxDecreasePercent", "criteria"}, d_));
     } else {
       metric.judge = KolmogorovSmirnov(YamlMap(
           judge.Get("kolmogorovSmirnov"), judge.PathOf("kolmogorovSmirnov"),
@@ -418,8 +418,8 @@ class Loader {
       judge.effect_size = *measure == "cles" ? EffectSize::kCles : EffectSize::kMeanRatio;
     }
     if (auto mode = j.Enum("mode", {"augur", "kayenta"})) {
-      judge.mode = *mode == "kayenta" ? MannWhitneyJudge::Mode::kKayenta
-                                      : MannWhitneyJudge::Mode::kAugur;
+      judge.mode =
+          *mode == "kayenta" ? MannWhitneyJudge::Mode::kKayenta : MannWhitneyJudge::Mode::kAugur;
     }
     if (judge.effect_size == EffectSize::kCles) {
       // P(experiment > control): 0.5 is no effect, 1 all experiment values above.
@@ -462,18 +462,18 @@ class Loader {
                       std::optional<double>* critical) {
     if (auto value = j.Number("allowedDecrease")) {
       if (!(*value > 0 && *value <= 1)) {
-        j.Error("allowedDecrease", absl::StrCat("is a ratio of ", ratio_of,
-                                                " and must be in (0,1], got ",
-                                                j.Get("allowedDecrease").Scalar()));
+        j.Error("allowedDecrease",
+                absl::StrCat("is a ratio of ", ratio_of, " and must be in (0,1], got ",
+                             j.Get("allowedDecrease").Scalar()));
       }
       allowed = *value;
     }
     if (critical == nullptr) return;
     if (auto value = j.Number("criticalDecrease")) {
       if (!(*value > 0) || *value > allowed) {
-        j.Error("criticalDecrease", absl::StrCat("must be in (0, allowedDecrease = ",
-                                                 FormatNumber(allowed), "], got ",
-                                                 j.Get("criticalDecrease").Scalar()));
+        j.Error("criticalDecrease",
+                absl::StrCat("must be in (0, allowedDecrease = ", FormatNumber(allowed), "], got ",
+                             j.Get("criticalDecrease").Scalar()));
       }
       *critical = *value;
     }
@@ -580,8 +580,9 @@ class Loader {
       } else {
         for (size_t i = 0; i < list.size(); ++i) {
           if (!list[i].IsScalar()) {
-            d_.Error(IndexPath(path, i), absl::StrCat("must be a criterion such as \"<=+10%\", got ",
-                                                      KindName(list[i])));
+            d_.Error(
+                IndexPath(path, i),
+                absl::StrCat("must be a criterion such as \"<=+10%\", got ", KindName(list[i])));
             continue;
           }
           const std::string text = list[i].Scalar();

@@ -198,7 +198,8 @@ void WriteThreshold(Writer& w, int depth, const ThresholdJudge& j) {
   if (j.max_decrease_percent) w.Number(depth + 1, "maxDecreasePercent", *j.max_decrease_percent);
   if (!j.criteria.empty()) {
     w.Open(depth + 1, "criteria");
-    for (const std::string& criterion : j.criteria) w.Raw(absl::StrCat(std::string(2 * (depth + 2), ' '), "- ", Quote(criterion)));
+    for (const std::string& criterion : j.criteria)
+      w.Raw(absl::StrCat(std::string(2 * (depth + 2), ' '), "- ", Quote(criterion)));
   }
 }
 
