@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "analysis/analysis.h"
+#include "bench/in_memory_provider.h"
 #include "benchmark/benchmark.h"
 #include "config/analysis_template.h"
 #include "config/template_render.h"
@@ -37,35 +38,13 @@
 namespace augur::analysis {
 namespace {
 
+using bench::InMemoryProvider;
+
 constexpr int kMetrics = 50;
 constexpr int kPoints = 600;
 constexpr absl::Duration kStep = absl::Seconds(30);
 const absl::Time kEnd = absl::FromUnixSeconds(1'800'000'000);
 const absl::Time kStart = kEnd - kStep * (kPoints - 1);
-
-// Answers range queries from a map filled before use; unknown queries are NotFound. Reads only
-// after filling, so calls from several threads are safe.
-class InMemoryProvider : public providers::MetricProvider {
- public:
-  void Add(std::string query, QueryResult result) {
-    answers_.insert_or_assign(std::move(query), std::move(result));
-  }
-
-  absl::StatusOr<QueryResult> QueryRange(const providers::RangeQuery& query) override {
-    auto it = answers_.find(query.query);
-    if (it == answers_.end()) {
-      return absl::NotFoundError(absl::StrCat("no answer for ", query.query));
-    }
-    return it->second;
-  }
-  absl::StatusOr<QueryResult> QueryInstant(const providers::InstantQuery& query) override {
-    return absl::UnimplementedError(absl::StrCat("no instant answers: ", query.query));
-  }
-  std::string Describe() const override { return "memory"; }
-
- private:
-  std::map<std::string, QueryResult> answers_;
-};
 
 QueryResult OneSeries(std::vector<Point> points) {
   QueryResult r;
@@ -149,14 +128,14 @@ void Fill(Setup& s) {
   std::mt19937_64 rng(20261122);
   for (const config::RenderedMetric& m : Render(s.t)) {
     if (!m.control_events.empty()) {
-      s.provider.Add(m.control_events, Count(216));
-      s.provider.Add(m.control_total, Count(43200));
-      s.provider.Add(m.experiment_events, Count(240));
-      s.provider.Add(m.experiment_total, Count(43200));
+      s.provider.Set(m.control_events, Count(216));
+      s.provider.Set(m.control_total, Count(43200));
+      s.provider.Set(m.experiment_events, Count(240));
+      s.provider.Set(m.experiment_total, Count(43200));
       continue;
     }
-    s.provider.Add(m.control, Latency(rng, 1.0));
-    s.provider.Add(m.experiment, Latency(rng, 1.02));
+    s.provider.Set(m.control, Latency(rng, 1.0));
+    s.provider.Set(m.experiment, Latency(rng, 1.02));
   }
 }
 

@@ -24,6 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+source bench/lib.sh
 
 template=${1:-examples/demo/http-canary.yaml}
 [ $# -gt 0 ] && shift
@@ -48,21 +49,7 @@ trap cleanup EXIT
 echo "bench: generating the healthy scenario and backfilling it with promtool" >&2
 build/release/bin/augur-scenarios --end now --scenario healthy --output "$work/data.om"
 promtool tsdb create-blocks-from openmetrics "$work/data.om" "$work/tsdb" >/dev/null
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-printf 'global:\n  scrape_interval: 1h\n' > "$work/prometheus.yml"
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-  --web.listen-address="127.0.0.1:$port" >"$work/prometheus.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  curl -sf "$url/-/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-if ! curl -sf "$url/-/ready" >/dev/null; then
-  echo "bench: Prometheus did not become ready:" >&2
-  tail -20 "$work/prometheus.log" >&2
-  exit 1
-fi
+start_prometheus "$work/tsdb" "$work"
 
 analyze=("$augur" analyze --template "$template" --arg service=healthy --control stable
          --experiment canary --lookback 30m --prometheus "$url" --format json "${extra[@]}")

@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+source bench/lib.sh
 
 apt_install prometheus curl hyperfine
 cmake --preset release >/dev/null
@@ -40,17 +41,7 @@ for s in range(1000):
 out.write("# EOF\n")
 PY
 promtool tsdb create-blocks-from openmetrics "$work/data.om" "$work/tsdb" >/dev/null
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port"
-printf 'global:\n  scrape_interval: 1h\n' > "$work/prometheus.yml"
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
-  --web.listen-address="127.0.0.1:$port" >"$work/prometheus.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  curl -sf "$url/-/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "$url/-/ready" >/dev/null
+start_prometheus "$work/tsdb" "$work"
 
 query=(--data-urlencode "query=bench_latency" -d "start=$start" -d "end=$end" -d "step=15")
 curl -sf "$url/api/v1/query_range" "${query[@]}" -o "$work/body.json"

@@ -62,11 +62,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "analysis/analysis.h"
+#include "bench/in_memory_provider.h"
 #include "config/analysis_template.h"
 #include "providers/metric_provider.h"
 
 namespace augur::simulation {
 namespace {
+
+using bench::InMemoryProvider;
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -199,30 +202,6 @@ Side SimulateSide(Random& rng, const Model& model, double latency_shift, double 
 }
 
 // ---- The analysis, fed from memory.
-
-// Answers range queries from a map keyed by the query text; unknown queries are NotFound.
-// Filled between analyses, read during them (single-threaded here).
-class InMemoryProvider : public providers::MetricProvider {
- public:
-  void Set(const std::string& query, QueryResult result) {
-    answers_.insert_or_assign(query, std::move(result));
-  }
-
-  absl::StatusOr<QueryResult> QueryRange(const providers::RangeQuery& query) override {
-    auto it = answers_.find(query.query);
-    if (it == answers_.end()) {
-      return absl::NotFoundError(absl::StrCat("no answer for ", query.query));
-    }
-    return it->second;
-  }
-  absl::StatusOr<QueryResult> QueryInstant(const providers::InstantQuery& query) override {
-    return absl::UnimplementedError(absl::StrCat("no instant answers: ", query.query));
-  }
-  std::string Describe() const override { return "memory"; }
-
- private:
-  std::map<std::string, QueryResult> answers_;
-};
 
 constexpr absl::Duration kStep = absl::Seconds(30);
 const absl::Time kEnd = absl::FromUnixSeconds(1'800'000'000);
