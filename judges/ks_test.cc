@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "judges/sample_check.h"
 #include "judges/sort_doubles.h"
 
 namespace augur::judges {
@@ -16,19 +17,6 @@ namespace {
 
 // n*m up to 2^53 keeps every i*m - j*n exact in int64 and every gap exact when made a double.
 constexpr int64_t kMaxProduct = int64_t{1} << 53;
-
-absl::Status CheckSample(absl::Span<const double> sample, absl::string_view name) {
-  if (sample.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " sample is empty"));
-  for (size_t i = 0; i < sample.size(); ++i) {
-    if (std::isnan(sample[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, " sample has NaN at index ", i,
-          "; the Kolmogorov-Smirnov kernel takes no NaN (the judge's NaN strategy removes or "
-          "replaces them first)"));
-    }
-  }
-  return absl::OkStatus();
-}
 
 // The ECDF gaps in units of 1/(n*m): after i experiment and j control values the gap
 // F_e - F_c is (i*m - j*n) / (n*m). Integers make the statistic and the path boundary exact.
@@ -144,8 +132,9 @@ double KolmogorovUpperTail(double x) {
 absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> experiment,
                                            absl::Span<const double> control,
                                            KsAlternative alternative) {
-  if (absl::Status s = CheckSample(experiment, "experiment"); !s.ok()) return s;
-  if (absl::Status s = CheckSample(control, "control"); !s.ok()) return s;
+  if (absl::Status s = CheckSample(experiment, "experiment", "Kolmogorov-Smirnov"); !s.ok())
+    return s;
+  if (absl::Status s = CheckSample(control, "control", "Kolmogorov-Smirnov"); !s.ok()) return s;
   const int64_t n = static_cast<int64_t>(experiment.size());
   const int64_t m = static_cast<int64_t>(control.size());
   if (n > kMaxProduct / m) {

@@ -13,6 +13,7 @@
 #include "judges/mann_whitney_distribution.h"
 #include "judges/normal_distribution.h"
 #include "judges/pairwise_differences.h"
+#include "judges/sample_check.h"
 #include "judges/shifted_rank_statistic.h"
 #include "judges/sort_doubles.h"
 #include "judges/zeroin.h"
@@ -26,19 +27,6 @@ constexpr int kRootMaxIterations = 1000;  // R's uniroot default
 constexpr int64_t kAutoExactLimit = 50;
 // n*m up to 2^53 keeps U and U - n*m/2 exact in doubles.
 constexpr int64_t kMaxPairs = int64_t{1} << 53;
-
-absl::Status CheckSample(absl::Span<const double> sample, absl::string_view name) {
-  if (sample.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " sample is empty"));
-  for (size_t i = 0; i < sample.size(); ++i) {
-    if (std::isnan(sample[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, " sample has NaN at index ", i,
-          "; the Mann-Whitney kernel takes no NaN (the judge's NaN strategy removes or replaces "
-          "them first)"));
-    }
-  }
-  return absl::OkStatus();
-}
 
 double Sign(double v) { return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : 0.0); }
 
@@ -286,8 +274,8 @@ void OrderStatisticInterval(const Samples& s, const PairwiseDifferences& diffs, 
 absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experiment,
                                               absl::Span<const double> control,
                                               const MannWhitneyOptions& options) {
-  AUGUR_RETURN_IF_ERROR(CheckSample(experiment, "experiment"));
-  AUGUR_RETURN_IF_ERROR(CheckSample(control, "control"));
+  AUGUR_RETURN_IF_ERROR(CheckSample(experiment, "experiment", "Mann-Whitney"));
+  AUGUR_RETURN_IF_ERROR(CheckSample(control, "control", "Mann-Whitney"));
   if (!(options.confidence > 0.0 && options.confidence < 1.0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("confidence must be in (0,1), got ", options.confidence));
