@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -381,7 +380,8 @@ Judgement JudgeThreshold(const config::ThresholdJudge& c, const SampleData& d, c
 // A rate side's count: the single series' last value.
 struct Count {
   std::optional<double> value;
-  std::string problem;  // why there is no value
+  std::string problem;          // why there is no value
+  bool several_series = false;  // the query is wrong, not the data missing
 };
 
 Count ReadCount(const QueryResult& result, const std::string& what) {
@@ -393,6 +393,7 @@ Count ReadCount(const QueryResult& result, const std::string& what) {
   if (result.series.size() > 1) {
     c.problem = absl::StrCat("the ", what, " query returned ", result.series.size(),
                              " series; a rate needs one per side (aggregate with sum(...))");
+    c.several_series = true;
     return c;
   }
   const Series& s = result.series[0];
@@ -420,8 +421,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   }
   for (const Count* count : {&experiment_events, &control_events}) {
     if (!count->value) {
-      const bool multiple = absl::StrContains(count->problem, "series;");
-      if (multiple) return Error(count->problem);
+      if (count->several_series) return Error(count->problem);
       return NoData(absl::StrCat("no data: ", count->problem,
                                  "; if no events is a valid answer, end the query with "
                                  "`or vector(0)`"),
