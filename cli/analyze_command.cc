@@ -27,52 +27,35 @@ struct Failure {
   std::string message;
 };
 
-// The first error line of a diagnostics dump, and how many more there are.
-std::string FirstProblem(const std::string& problems, const std::string& file) {
-  const auto count = std::count(problems.begin(), problems.end(), '\n');
-  return absl::StrCat(
-      problems.substr(0, problems.find('\n')),
-      count > 1 ? absl::StrCat(" (and ", count - 1, " more: run augur validate ", file, ")") : "");
-}
-
 // --template: a file, or the name of a template in the configuration's template directories.
 absl::StatusOr<config::AnalysisTemplate> LoadTemplate(const AnalyzeCommandArgs& args,
                                                       const config::AugurConfig* cfg) {
-  std::string path = args.template_ref;
+  const std::string& path = args.template_ref;
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    std::vector<std::string> searched;
-    bool found = false;
-    if (cfg != nullptr) {
-      for (const std::string& dir : cfg->template_dirs) {
-        searched.push_back(dir);
-        if (!std::filesystem::is_directory(dir, ec)) continue;
-        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-          const std::string ext = entry.path().extension().string();
-          if (ext != ".yaml" && ext != ".yml") continue;
-          const config::TemplateLoad load = config::LoadTemplateFile(entry.path().string());
-          if (load.result && load.result->name == args.template_ref) {
-            path = entry.path().string();
-            found = true;
-            break;
-          }
+  if (std::filesystem::exists(path, ec)) {
+    config::TemplateLoad load = config::LoadTemplateFile(path);
+    if (!load.result) return absl::InvalidArgumentError(FirstProblem(load.diagnostics, path));
+    return *std::move(load.result);
+  }
+  std::vector<std::string> searched;
+  if (cfg != nullptr) {
+    for (const std::string& dir : cfg->template_dirs) {
+      searched.push_back(dir);
+      if (!std::filesystem::is_directory(dir, ec)) continue;
+      for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string ext = entry.path().extension().string();
+        if (ext != ".yaml" && ext != ".yml") continue;
+        config::TemplateLoad load = config::LoadTemplateFile(entry.path().string());
+        if (load.result && load.result->name == args.template_ref) {
+          return *std::move(load.result);
         }
-        if (found) break;
       }
     }
-    if (!found) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--template: '", args.template_ref, "' is not a file",
-          searched.empty()
-              ? " (give a path, or --config with templateDirs to find it by name)"
-              : absl::StrCat(" nor a template name in ", absl::StrJoin(searched, ", "))));
-    }
   }
-  const config::TemplateLoad load = config::LoadTemplateFile(path);
-  if (!load.result) {
-    return absl::InvalidArgumentError(FirstProblem(load.diagnostics.Format(path), path));
-  }
-  return *load.result;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--template: '", args.template_ref, "' is not a file",
+      searched.empty() ? " (give a path, or --config with templateDirs to find it by name)"
+                       : absl::StrCat(" nor a template name in ", absl::StrJoin(searched, ", "))));
 }
 
 absl::StatusOr<std::map<std::string, std::string>> ParseArgs(const std::vector<std::string>& raw) {
@@ -161,8 +144,7 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
   if (!args.backend.config.empty()) {
     const config::ConfigLoad load = config::LoadConfigFile(args.backend.config);
     if (!load.result) {
-      return fail(FirstProblem(load.diagnostics.Format(args.backend.config), args.backend.config),
-                  kExitUsage);
+      return fail(FirstProblem(load.diagnostics, args.backend.config), kExitUsage);
     }
     cfg = *load.result;
   }
@@ -219,7 +201,7 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
   } else if (!backend.config.empty()) {
     backend.config.clear();  // --prometheus wins; the configuration still gave templateDirs
   }
-  auto provider = MakeProvider(backend, clock);
+  auto provider = MakeProvider(backend, clock, cfg && !backend.config.empty() ? &*cfg : nullptr);
   if (!provider.ok()) return usage(provider.status());
 
   auto result = analysis::RunAnalysis(*tmpl, request, **provider);

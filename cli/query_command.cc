@@ -59,28 +59,29 @@ providers::PrometheusOptions OptionsFrom(const config::ProviderSettings& s) {
   return options;
 }
 
-// The provider named by --provider, or the configuration's default.
-absl::StatusOr<providers::PrometheusOptions> OptionsFromConfig(const QueryCommandArgs& args) {
-  const config::ConfigLoad load = config::LoadConfigFile(args.config);
-  if (!load.result) {
-    const std::string problems = load.diagnostics.Format(args.config);
-    const auto count = std::count(problems.begin(), problems.end(), '\n');
-    return absl::InvalidArgumentError(absl::StrCat(
-        problems.substr(0, problems.find('\n')),
-        count > 1
-            ? absl::StrCat(" (and ", count - 1, " more: run augur validate ", args.config, ")")
-            : ""));
+// The provider named by --provider, or the configuration's default; from `loaded` when the
+// caller has read args.config already.
+absl::StatusOr<providers::PrometheusOptions> OptionsFromConfig(const QueryCommandArgs& args,
+                                                               const config::AugurConfig* loaded) {
+  std::optional<config::AugurConfig> read;
+  if (loaded == nullptr) {
+    config::ConfigLoad load = config::LoadConfigFile(args.config);
+    if (!load.result) {
+      return absl::InvalidArgumentError(FirstProblem(load.diagnostics, args.config));
+    }
+    read = std::move(load.result);
+    loaded = &*read;
   }
   std::vector<std::string> names;
-  for (const config::ProviderSettings& p : load.result->providers) names.push_back(p.name);
-  const std::string wanted = args.provider.empty() ? load.result->default_provider : args.provider;
+  for (const config::ProviderSettings& p : loaded->providers) names.push_back(p.name);
+  const std::string wanted = args.provider.empty() ? loaded->default_provider : args.provider;
   if (wanted.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         args.config, " has no default provider; choose one with --provider (",
         names.empty() ? "it defines none" : absl::StrCat("known: ", absl::StrJoin(names, ", ")),
         ")"));
   }
-  for (const config::ProviderSettings& p : load.result->providers) {
+  for (const config::ProviderSettings& p : loaded->providers) {
     if (p.name == wanted) return OptionsFrom(p);
   }
   const std::string suggestion = config::DidYouMean(wanted, names);
@@ -101,7 +102,7 @@ bool HasConnectionFlags(const QueryCommandArgs& args) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
-    const QueryCommandArgs& args, Clock& clock) {
+    const QueryCommandArgs& args, Clock& clock, const config::AugurConfig* loaded_config) {
   const int sources = static_cast<int>(!args.prometheus.empty()) +
                       static_cast<int>(!args.file.empty()) + static_cast<int>(!args.config.empty());
   if (sources != 1) {
@@ -127,7 +128,7 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
           "with --config the provider's headers, credentials and TLS come from the configuration "
           "file; set them there");
     }
-    AUGUR_ASSIGN_OR_RETURN(options, OptionsFromConfig(args));
+    AUGUR_ASSIGN_OR_RETURN(options, OptionsFromConfig(args, loaded_config));
   } else {
     options.url = args.prometheus;
   }
@@ -207,6 +208,14 @@ absl::StatusOr<QueryResult> RunQuery(const QueryCommandArgs& args,
 
 }  // namespace
 
+std::string FirstProblem(const config::Diagnostics& diagnostics, const std::string& file) {
+  const std::string problems = diagnostics.Format(file);
+  const auto count = std::count(problems.begin(), problems.end(), '\n');
+  return absl::StrCat(
+      problems.substr(0, problems.find('\n')),
+      count > 1 ? absl::StrCat(" (and ", count - 1, " more: run augur validate ", file, ")") : "");
+}
+
 int ExitCodeForProviderError(const absl::Status& status) {
   return absl::IsInvalidArgument(status) ? kExitUsage : kExitUnavailable;
 }
@@ -253,42 +262,42 @@ void AddProviderOptions(CLI::App& command, QueryCommandArgs& args, bool with_fil
   CLI::App* cmd = &command;
   QueryCommandArgs* a = &args;
   cmd->add_option("--prometheus", a->prometheus,
-                      "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
-                      "http://vmselect:8481/select/0/prometheus");
+                  "Prometheus API root: http(s)://host:port plus any base path, e.g.\n"
+                  "http://vmselect:8481/select/0/prometheus");
   if (with_file) {
     cmd->add_option("--file", a->file,
-                        "Read a saved answer instead: a query_range JSON body (curl, or this\n"
-                        "command's json output) or CSV (*.csv). It answers every query with its\n"
-                        "series cut to the window, so --query only labels the request.");
+                    "Read a saved answer instead: a query_range JSON body (curl, or this\n"
+                    "command's json output) or CSV (*.csv). It answers every query with its\n"
+                    "series cut to the window, so --query only labels the request.");
   }
   cmd->add_option("--config", a->config,
-                      "augur configuration file: use one of its providers (docs/configuration.md)");
+                  "augur configuration file: use one of its providers (docs/configuration.md)");
   cmd->add_option("--provider", a->provider,
-                      "The provider of --config to use (default: its default provider)");
+                  "The provider of --config to use (default: its default provider)");
   cmd->add_option("--header,-H", a->headers,
-                      "NAME=VALUE sent with every request, e.g. X-Scope-OrgID=team-a for a\n"
-                      "Mimir/Cortex/Thanos tenant (repeatable; values are never printed)");
+                  "NAME=VALUE sent with every request, e.g. X-Scope-OrgID=team-a for a\n"
+                  "Mimir/Cortex/Thanos tenant (repeatable; values are never printed)");
   cmd->add_option("--bearer-token-file", a->bearer_token_file,
-                      "File holding a bearer token (re-read when it changes)");
+                  "File holding a bearer token (re-read when it changes)");
   cmd->add_option("--basic-auth-user", a->basic_auth_user, "Basic auth user name");
   cmd->add_option("--basic-auth-password-file", a->basic_auth_password_file,
-                      "File holding the basic auth password");
+                  "File holding the basic auth password");
   cmd->add_option("--ca-file", a->ca_file, "PEM CA bundle to verify the server with");
   cmd->add_option("--cert-file", a->cert_file, "PEM client certificate (mTLS)");
   cmd->add_option("--key-file", a->key_file, "PEM key of the client certificate");
   cmd->add_flag("--insecure-skip-verify", a->insecure_skip_verify,
-                    "Accept any server certificate (testing only)");
+                "Accept any server certificate (testing only)");
   cmd->add_flag("--gzip", a->gzip,
-                    "Ask for gzip-compressed answers (for slow links; the backend spends\n"
-                    "several times longer answering)");
+                "Ask for gzip-compressed answers (for slow links; the backend spends\n"
+                "several times longer answering)");
   cmd->add_option("--timeout", a->timeout,
-                      "Per-request timeout (default 30s, or the configured provider's). With\n"
-                      "retries a query may take up to --timeout + --retry-budget before exit 3");
+                  "Per-request timeout (default 30s, or the configured provider's). With\n"
+                  "retries a query may take up to --timeout + --retry-budget before exit 3");
   cmd->add_option("--retry-budget", a->retry_budget,
-                      "How long to keep retrying an unreachable or failing backend (default 10s;\n"
-                      "0: no retry)");
+                  "How long to keep retrying an unreachable or failing backend (default 10s;\n"
+                  "0: no retry)");
   cmd->add_option("--max-response-bytes", a->max_response_bytes,
-                      "Largest answer accepted, decoded (default 64MiB), e.g. 1GiB");
+                  "Largest answer accepted, decoded (default 64MiB), e.g. 1GiB");
 }
 
 void AddQueryCommand(CLI::App& app, std::function<int()>& run) {

@@ -12,6 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "config/augur_config.h"
+#include "config/diagnostics.h"
 #include "core/clock.h"
 #include "providers/metric_provider.h"
 
@@ -63,9 +65,14 @@ int ExitCodeForProviderError(const absl::Status& status);
 absl::StatusOr<int64_t> ParseByteSize(absl::string_view text);
 
 // The provider the arguments name: --prometheus (with headers, credentials and TLS), --file,
-// or a provider of --config. Errors are InvalidArgument (usage).
+// or a provider of --config (taken from `loaded_config` when the caller has read that file
+// already). Errors are InvalidArgument (usage).
 absl::StatusOr<std::unique_ptr<providers::MetricProvider>> MakeProvider(
-    const QueryCommandArgs& args, Clock& clock = Clock::Real());
+    const QueryCommandArgs& args, Clock& clock = Clock::Real(),
+    const config::AugurConfig* loaded_config = nullptr);
+
+// A failed load in one line: the first problem, and "(and N more: run augur validate FILE)".
+std::string FirstProblem(const config::Diagnostics& diagnostics, const std::string& file);
 
 // Registers the backend options (--prometheus, --config, --provider, headers, credentials, TLS,
 // timeouts; --file when `with_file`) on `command`, filling `args`.
