@@ -1,6 +1,7 @@
 #include "judges/pairwise_differences.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -15,6 +16,7 @@ namespace augur::judges {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A double halfway between lo and hi in the order of doubles (not in value): repeated, it
 // reaches any double in at most 64 steps.
@@ -25,64 +27,169 @@ double OrderMidpoint(double lo, double hi) {
   return mid == 0.0 ? 0.0 : mid;  // never -0.0: it is no difference's value
 }
 
+// DoubleOrderKey without a branch.
+inline uint64_t OrderKeyOf(double v) {
+  const uint64_t bits = std::bit_cast<uint64_t>(v);
+  const uint64_t sign = static_cast<uint64_t>(static_cast<int64_t>(bits) >> 63);
+  return bits ^ (sign | (uint64_t{1} << 63));
+}
+
+// The result of one sweep: #{D <= v} (or #{D < v}) and, when asked, the smallest D above v.
+struct SweepResult {
+  int64_t count = 0;
+  double next = kInf;
+};
+
+// One sweep of the matrix D against v, as a merge path from (0, 0) to (n, m). At state (i, j) a
+// step either skips D[i][j] (above v; at or above v when kStrict) and moves to j + 1, or closes
+// row i, whose m - j remaining differences are at most v, and moves to i + 1. Past the last row
+// (i = n) the path runs on to j = m; past the last column (j = m) it closes the remaining rows.
+// Every path has n + m steps, so it splits into kChains pieces of equal length whose starts are
+// found by bisection on their diagonals (i + j = s); the pieces then advance in lockstep. Each
+// step depends on the comparison of the last, so one merge runs at the latency of a load, a
+// subtraction and a compare; several independent ones fill the pipeline, and none has a
+// data-dependent branch to mispredict (integer masks and bitwise operators, not && and ?:,
+// which the compiler turns into branches). At n = m = 600 this is about 4x faster than a
+// branching merge on fresh data.
+//
+// kPadded: both samples are finite, x[n] and y[m] hold +inf and v is finite. Then x[n] - y[j] =
+// +inf is above v (past the last row, skip) and x[i] - y[m] = -inf is not (past the last column,
+// close), and a difference is plain a - b (exact for a == b). Otherwise indices are clamped and
+// the two edges masked.
+//
+// With kNext, also the smallest difference above v: every skipped difference is above v, and the
+// smallest one is among them (the row holding it skips the y just before its boundary, which
+// some row i' <= i skipped with a difference no larger).
+//
+// With a non-null `boundaries` (n + 2 slots), also each row's boundary: boundaries[i] = the first
+// j with D[i][j] not skipped. A close stores to its row, a skip to the spare slot n + 1 (a row
+// split between two pieces must keep the value of its close, whichever piece runs later).
+template <bool kStrict, bool kNext, bool kPadded>
+SweepResult SweepPath(const double* x, int64_t n, const double* y, int64_t m, double v,
+                      int64_t* boundaries = nullptr) {
+  constexpr int kChains = 4;
+  auto skips = [v](double d) { return kStrict ? d >= v : d > v; };
+  // The state of the path on diagonal s: the smallest i whose boundary is at least s - i.
+  auto start_on_diagonal = [&](int64_t s) {
+    int64_t lo = std::max<int64_t>(0, s - m);
+    int64_t hi = std::min(n, s);
+    while (lo < hi) {
+      const int64_t i = lo + (hi - lo) / 2;
+      // Row i's boundary is at least s - i when y[s - i - 1] is still skipped in row i.
+      if (s - i == 0 || skips(PairDifference(x[i], y[s - i - 1]))) {
+        hi = i;
+      } else {
+        lo = i + 1;
+      }
+    }
+    return lo;
+  };
+  const int64_t length = n + m;
+  int64_t i[kChains], j[kChains], steps[kChains];
+  int64_t closed_sum[kChains];  // sum of m - j over the rows a piece closes
+  uint64_t next_key[kChains];   // order key of the smallest difference a piece skipped
+  for (int c = 0; c < kChains; ++c) {
+    const int64_t s = length * c / kChains;
+    i[c] = start_on_diagonal(s);
+    j[c] = s - i[c];
+    steps[c] = length * (c + 1) / kChains - s;
+    closed_sum[c] = 0;
+    next_key[c] = ~uint64_t{0};
+  }
+  auto step = [&](int c) {
+    const int64_t ic = i[c];
+    const int64_t jc = j[c];
+    int64_t skip;
+    double d;
+    if constexpr (kPadded) {
+      d = x[ic] - y[jc];
+      skip = static_cast<int64_t>(skips(d));
+    } else {
+      d = PairDifference(x[std::min(ic, n - 1)], y[std::min(jc, m - 1)]);
+      const int64_t inside = static_cast<int64_t>(ic < n) & static_cast<int64_t>(jc < m);
+      skip = static_cast<int64_t>(ic == n) | (inside & static_cast<int64_t>(skips(d)));
+      if constexpr (kNext) d = inside != 0 ? d : kInf;
+    }
+    if constexpr (kNext) {
+      next_key[c] = std::min(next_key[c], OrderKeyOf(d) | static_cast<uint64_t>(skip - 1));
+    }
+    closed_sum[c] += (m - jc) & (skip - 1);
+    if (boundaries != nullptr) boundaries[skip != 0 ? n + 1 : ic] = jc;
+    j[c] = jc + skip;
+    i[c] = ic + (skip ^ 1);
+  };
+  const int64_t common = *std::min_element(steps, steps + kChains);
+  for (int64_t t = 0; t < common; ++t) {
+    for (int c = 0; c < kChains; ++c) step(c);
+  }
+  SweepResult result;
+  uint64_t key = ~uint64_t{0};
+  for (int c = 0; c < kChains; ++c) {
+    for (int64_t t = common; t < steps[c]; ++t) step(c);
+    result.count += closed_sum[c];
+    key = std::min(key, next_key[c]);
+  }
+  if (kNext && key != ~uint64_t{0}) result.next = DoubleFromOrderKey(key);
+  return result;
+}
+
 }  // namespace
 
 PairwiseDifferences::PairwiseDifferences(absl::Span<const double> x_sorted,
                                          absl::Span<const double> y_sorted)
-    : x_(x_sorted),
-      y_(y_sorted),
-      total_(static_cast<int64_t>(x_sorted.size()) * static_cast<int64_t>(y_sorted.size())) {}
-
-template <bool kStrict>
-int64_t PairwiseDifferences::Count(double v) const {
-  ++sweeps_;
-  const size_t m = y_.size();
-  int64_t count = 0;
-  size_t j = 0;
-  for (const double xi : x_) {
-    // Row i is non-increasing in j: skip the prefix of differences above v (at or above v when
-    // counting strictly below).
-    if constexpr (kStrict) {
-      while (j < m && PairDifference(xi, y_[j]) >= v) ++j;
-    } else {
-      while (j < m && PairDifference(xi, y_[j]) > v) ++j;
-    }
-    count += static_cast<int64_t>(m - j);
-  }
-  return count;
+    : total_(static_cast<int64_t>(x_sorted.size()) * static_cast<int64_t>(y_sorted.size())) {
+  padded_.reserve(x_sorted.size() + y_sorted.size() + 2);
+  padded_.insert(padded_.end(), x_sorted.begin(), x_sorted.end());
+  padded_.push_back(kInf);
+  padded_.insert(padded_.end(), y_sorted.begin(), y_sorted.end());
+  padded_.push_back(kInf);
+  x_ = absl::MakeConstSpan(padded_.data(), x_sorted.size());
+  y_ = absl::MakeConstSpan(padded_.data() + x_sorted.size() + 1, y_sorted.size());
+  finite_ = !x_.empty() && !y_.empty() && std::isfinite(x_.front()) && std::isfinite(x_.back()) &&
+            std::isfinite(y_.front()) && std::isfinite(y_.back());
 }
 
-int64_t PairwiseDifferences::CountAtMost(double v) const { return Count<false>(v); }
+template <bool kStrict, bool kNext>
+std::pair<int64_t, double> PairwiseDifferences::Sweep(double v, int64_t* boundaries) const {
+  ++sweeps_;
+  const int64_t n = static_cast<int64_t>(x_.size());
+  const int64_t m = static_cast<int64_t>(y_.size());
+  const SweepResult r =
+      finite_ && std::isfinite(v)
+          ? SweepPath<kStrict, kNext, true>(x_.data(), n, y_.data(), m, v, boundaries)
+          : SweepPath<kStrict, kNext, false>(x_.data(), n, y_.data(), m, v, boundaries);
+  return {r.count, r.next};
+}
 
-int64_t PairwiseDifferences::CountBelow(double v) const { return Count<true>(v); }
+int64_t PairwiseDifferences::CountAtMost(double v) const { return Sweep<false, false>(v).first; }
+
+int64_t PairwiseDifferences::CountBelow(double v) const { return Sweep<true, false>(v).first; }
 
 std::pair<int64_t, double> PairwiseDifferences::CountAtMostAndNextAbove(double v) const {
-  ++sweeps_;
-  const size_t m = y_.size();
-  int64_t count = 0;
-  double next = kInf;
-  size_t j = 0;
-  for (const double xi : x_) {
-    while (j < m && PairDifference(xi, y_[j]) > v) ++j;
-    count += static_cast<int64_t>(m - j);
-    // y_[j-1] gives the smallest difference above v in this row.
-    if (j > 0) next = std::min(next, PairDifference(xi, y_[j - 1]));
-  }
-  return {count, next};
+  return Sweep<false, true>(v);
 }
 
 double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64_t at_hi,
                                    int64_t k) const {
-  ++sweeps_;
-  const size_t m = y_.size();
-  std::vector<double> candidates;
-  candidates.reserve(static_cast<size_t>(at_hi - below_lo));
-  size_t j_hi = 0;  // first j with D <= hi
-  size_t j_lo = 0;  // first j with D <= lo
-  for (const double xi : x_) {
-    while (j_hi < m && PairDifference(xi, y_[j_hi]) > hi) ++j_hi;
-    while (j_lo < m && PairDifference(xi, y_[j_lo]) > lo) ++j_lo;
-    for (size_t j = j_hi; j < j_lo; ++j) candidates.push_back(PairDifference(xi, y_[j]));
+  const int64_t n = static_cast<int64_t>(x_.size());
+  // Row i's candidates are D[i][j] for first_at_most_hi[i] <= j < first_at_most_lo[i]: two
+  // sweeps record the rows' boundaries, then a plain copy (vectorised when finite) collects them.
+  std::vector<int64_t> first_at_most_hi(static_cast<size_t>(n) + 2);
+  std::vector<int64_t> first_at_most_lo(static_cast<size_t>(n) + 2);
+  Sweep<false, false>(hi, first_at_most_hi.data());
+  Sweep<false, false>(lo, first_at_most_lo.data());
+  std::vector<double> candidates(static_cast<size_t>(at_hi - below_lo));
+  double* out = candidates.data();
+  for (int64_t i = 0; i < n; ++i) {
+    const double xi = x_[i];
+    const int64_t begin = first_at_most_hi[i];
+    const int64_t end = first_at_most_lo[i];
+    if (finite_) {
+      for (int64_t j = begin; j < end; ++j) out[j - begin] = xi - y_[j];
+    } else {
+      for (int64_t j = begin; j < end; ++j) out[j - begin] = PairDifference(xi, y_[j]);
+    }
+    out += std::max<int64_t>(0, end - begin);
   }
   const auto nth = candidates.begin() + (k - below_lo - 1);
   std::nth_element(candidates.begin(), nth, candidates.end());
@@ -124,7 +231,9 @@ double PairwiseDifferences::Select(int64_t k) const {
   // Invariant: the answer lies in (lo, hi], with below_lo = #{D <= lo} < k <= #{D <= hi} = at_hi.
   double lo = min();
   int64_t below_lo = 0;
-  double next_above_lo = lo;  // the smallest difference > lo
+  // The smallest difference above lo, or NaN while unknown: finding it takes a sweep of its own
+  // unless a pivot that became lo was swept with it (see below).
+  double next_above_lo = lo;
   if (lo == -kInf) {
     // Nothing lies below -inf to open the bracket with: count the -inf differences instead.
     std::tie(below_lo, next_above_lo) = CountAtMostAndNextAbove(lo);
@@ -174,16 +283,25 @@ double PairwiseDifferences::Select(int64_t k) const {
     // After a poor round, try the smallest difference above lo: when a block of ties larger
     // than the gather limit holds the answer, this finds it in one round. That pivot aimed at
     // no rank, so this round teaches nothing about the interpolation error.
-    if (failures > 0 && next_above_lo < hi) {
-      a = next_above_lo;
-      interpolated = false;
+    if (failures > 0) {
+      if (std::isnan(next_above_lo)) next_above_lo = CountAtMostAndNextAbove(lo).second;
+      if (next_above_lo == hi) return hi + 0.0;
+      if (next_above_lo < hi) {
+        a = next_above_lo;
+        interpolated = false;
+      }
     }
     if (b < a) std::swap(a, b);
 
-    // Only #{D <= pivot} is needed: if it reaches k the answer is at most the pivot. The same
-    // sweep yields the smallest difference above the pivot, should it become lo.
-    const auto [at_a, next_a] = CountAtMostAndNextAbove(a);
-    const auto [at_b, next_b] = a == b ? std::make_pair(at_a, next_a) : CountAtMostAndNextAbove(b);
+    // #{D <= pivot} decides: if it reaches k the answer is at most the pivot. In a streak of poor
+    // rounds the same sweep also finds the smallest difference above the pivot, should it
+    // become lo, so that only a streak's first round pays a sweep for it.
+    auto count = [&](double pivot) {
+      return failures > 0 ? CountAtMostAndNextAbove(pivot)
+                          : std::make_pair(CountAtMost(pivot), kNaN);
+    };
+    const auto [at_a, next_a] = count(a);
+    const auto [at_b, next_b] = a == b ? std::make_pair(at_a, next_a) : count(b);
     if (k <= at_a) {
       hi = a;
       at_hi = at_a;

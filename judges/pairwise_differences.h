@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/types/span.h"
 
@@ -32,6 +33,8 @@ inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; 
 class PairwiseDifferences {
  public:
   PairwiseDifferences(absl::Span<const double> x_sorted, absl::Span<const double> y_sorted);
+  PairwiseDifferences(const PairwiseDifferences&) = delete;
+  PairwiseDifferences& operator=(const PairwiseDifferences&) = delete;
 
   int64_t size() const { return total_; }
   double min() const { return PairDifference(x_.front(), y_.back()); }
@@ -64,18 +67,24 @@ class PairwiseDifferences {
 
   // Two first pivots around the k-th difference, from a systematic subsample (large samples only).
   std::optional<std::pair<double, double>> SeedPivots(int64_t k) const;
-  // #{D < v} when kStrict, else #{D <= v}: one sweep.
-  template <bool kStrict>
-  int64_t Count(double v) const;
+  // #{D < v} when kStrict, else #{D <= v}, and with kNext the smallest difference above v (else
+  // +inf): one sweep. A non-null `boundaries` (size() of x + 2 slots) receives each row's first
+  // column not counted as above v.
+  template <bool kStrict, bool kNext>
+  std::pair<int64_t, double> Sweep(double v, int64_t* boundaries = nullptr) const;
   // #{D <= v} and the smallest difference strictly greater than v (+inf if none), in one sweep.
   std::pair<int64_t, double> CountAtMostAndNextAbove(double v) const;
   // The k-th smallest difference, given that it lies in (lo, hi], #{D <= lo} = below_lo and
   // #{D <= hi} = at_hi: collects the at_hi - below_lo candidates and selects among them.
   double Gather(double lo, double hi, int64_t below_lo, int64_t at_hi, int64_t k) const;
 
+  // Copies of both samples, each followed by a +inf sentinel that lets a sweep run off the
+  // matrix's edge without a test (see SweepPath); x_ and y_ view them, without the sentinels.
+  std::vector<double> padded_;
   absl::Span<const double> x_;
   absl::Span<const double> y_;
   int64_t total_;
+  bool finite_;  // no infinite value on either side: a difference is then plain a - b
   mutable int64_t sweeps_ = 0;
 };
 
