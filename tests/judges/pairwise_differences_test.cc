@@ -76,6 +76,50 @@ TEST(PairwiseDifferencesTest, WideDynamicRangeAndInfinities) {
   ExpectSelectsLikeBruteForce(x, y, 97);
 }
 
+// The sweeps split the merge path into pieces that start on diagonals; shapes smaller than the
+// number of pieces, single rows and columns, ties, signed zeros and infinities (which take the
+// unpadded path) must all count exactly, at every difference and just beside it.
+TEST(PairwiseDifferencesTest, CountsMatchBruteForceAtEveryValueAndShape) {
+  std::mt19937_64 rng(17);
+  std::uniform_int_distribution<int> level(-3, 3);
+  const std::pair<int, int> shapes[] = {{1, 1}, {1, 5}, {5, 1}, {2, 3}, {3, 2}, {7, 13}, {40, 33}};
+  for (const bool with_infinities : {false, true}) {
+    for (const auto& [n, m] : shapes) {
+      std::vector<double> x(n), y(m);
+      for (double& v : x) v = level(rng) * 0.5;
+      for (double& v : y) v = level(rng) == 0 ? -0.0 : level(rng) * 0.25;
+      if (with_infinities) {
+        x.back() = kInf;
+        y.front() = -kInf;
+        if (m > 1) y.back() = kInf;
+      }
+      std::sort(x.begin(), x.end());
+      std::sort(y.begin(), y.end());
+      const std::vector<double> all = AllDifferences(x, y);
+      const PairwiseDifferences diffs(x, y);
+      std::vector<double> probes = {-kInf, kInf, 0.0, -0.0};
+      for (const double d : all) {
+        probes.push_back(d);
+        probes.push_back(std::nextafter(d, -kInf));
+        probes.push_back(std::nextafter(d, kInf));
+      }
+      for (const double v : probes) {
+        SCOPED_TRACE(testing::Message() << "n=" << n << " m=" << m << " v=" << v
+                                        << " infinities=" << with_infinities);
+        ASSERT_EQ(diffs.CountAtMost(v), std::upper_bound(all.begin(), all.end(), v) - all.begin());
+        ASSERT_EQ(diffs.CountBelow(v), std::lower_bound(all.begin(), all.end(), v) - all.begin());
+      }
+      for (int64_t k = 1; k <= diffs.size(); ++k) {
+        ASSERT_EQ(diffs.Select(k), all[static_cast<size_t>(k - 1)]) << "n=" << n << " m=" << m;
+      }
+      if (diffs.size() % 2 == 0 && !with_infinities) {
+        const size_t h = all.size() / 2;
+        EXPECT_EQ(diffs.Median(), PairwiseDifferences::Midpoint(all[h - 1], all[h]));
+      }
+    }
+  }
+}
+
 TEST(PairwiseDifferencesTest, EqualInfinitiesDifferByZero) {
   EXPECT_EQ(PairDifference(kInf, kInf), 0.0);
   EXPECT_EQ(PairDifference(-kInf, -kInf), 0.0);
