@@ -133,6 +133,51 @@ SweepResult SweepPath(const double* x, int64_t n, const double* y, int64_t m, do
   return result;
 }
 
+// The r-th smallest (from 0) of `values`, which it reorders. Quickselect whose three-way
+// partitions copy into a second buffer without data-dependent branches (each value is written to
+// both ends and kept where its comparison says): std::nth_element mispredicts about every other
+// comparison, which made it most of the cost of a selection. The values equal to the pivot end a
+// round at once, so ties cost nothing; an unlucky run of pivots hands over to std::nth_element.
+double SelectNth(std::vector<double>& values, size_t r) {
+  constexpr size_t kSmall = 32;
+  std::vector<double> scratch(values.size());
+  double* const buffers[2] = {values.data(), scratch.data()};
+  int current = 0;  // the buffer `from` points into
+  double* from = values.data();
+  size_t n = values.size();
+  for (int round = 0; n > kSmall; ++round) {
+    if (round == 64) {
+      std::nth_element(from, from + r, from + n);
+      return from[r];
+    }
+    const double a = from[0], b = from[n / 2], c = from[n - 1];
+    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
+    double* to = buffers[1 - current];
+    size_t less = 0;
+    size_t greater = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double v = from[i];
+      to[less] = v;
+      less += static_cast<size_t>(v < pivot);
+      to[n - 1 - greater] = v;
+      greater += static_cast<size_t>(v > pivot);
+    }
+    if (r < less) {
+      from = to;
+      n = less;
+    } else if (r >= n - greater) {
+      r -= n - greater;
+      from = to + (n - greater);
+      n = greater;
+    } else {
+      return pivot;
+    }
+    current = 1 - current;
+  }
+  std::nth_element(from, from + r, from + n);
+  return from[r];
+}
+
 }  // namespace
 
 PairwiseDifferences::PairwiseDifferences(absl::Span<const double> x_sorted,
@@ -191,9 +236,7 @@ double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64
     }
     out += std::max<int64_t>(0, end - begin);
   }
-  const auto nth = candidates.begin() + (k - below_lo - 1);
-  std::nth_element(candidates.begin(), nth, candidates.end());
-  return *nth;
+  return SelectNth(candidates, static_cast<size_t>(k - below_lo - 1));
 }
 
 std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t k) const {

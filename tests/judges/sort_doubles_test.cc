@@ -19,21 +19,11 @@ void ExpectSortsLikeStdSort(std::vector<double> values) {
   for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(values[i], expected[i]) << "at " << i;
 }
 
-TEST(SortDoublesTest, SmallAndLargeRandom) {
-  std::mt19937_64 rng(1);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (size_t n : {0, 1, 2, 1000, 70000, 300000}) {
-    std::vector<double> v(n);
-    for (double& d : v) d = normal(rng);
-    ExpectSortsLikeStdSort(v);
-  }
-}
-
-TEST(SortDoublesTest, LargeWithSpecialValuesAndTies) {
+void ExpectSortsSpecialValues(size_t n) {
   std::mt19937_64 rng(2);
   std::uniform_int_distribution<int> pick(0, 9);
   std::uniform_real_distribution<double> exponent(-300, 300);
-  std::vector<double> v(200000);
+  std::vector<double> v(n);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (double& d : v) {
     switch (pick(rng)) {
@@ -60,6 +50,24 @@ TEST(SortDoublesTest, LargeWithSpecialValuesAndTies) {
     }
   }
   ExpectSortsLikeStdSort(v);
+}
+
+TEST(SortDoublesTest, SmallAndLargeRandom) {
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  // Each side of each method's bounds: std::sort below 64, 8-bit digits to 65536, 11-bit above.
+  for (size_t n : {0, 1, 2, 63, 64, 600, 1000, 65536, 65537, 70000, 300000}) {
+    std::vector<double> v(n);
+    for (double& d : v) d = normal(rng);
+    ExpectSortsLikeStdSort(v);
+  }
+}
+
+TEST(SortDoublesTest, SpecialValuesAndTiesAtEverySize) {
+  for (const size_t n : {size_t{600}, size_t{200000}}) {
+    SCOPED_TRACE(n);
+    ExpectSortsSpecialValues(n);
+  }
 }
 
 TEST(SortDoublesTest, LargeConstantSkipsEveryPass) {
