@@ -12,6 +12,7 @@
 namespace augur::providers {
 namespace {
 
+// Thread-safe: a second caller waits until the first has finished (a function-local static).
 void InitCurlOnce() {
   static const bool initialized = [] {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -76,6 +77,10 @@ absl::Status StatusFromCurl(CURLcode code, const char* detail,
 }
 
 }  // namespace
+
+CurlInitInBackground::CurlInitInBackground() : thread_(InitCurlOnce) {}
+
+CurlInitInBackground::~CurlInitInBackground() { thread_.join(); }
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
   InitCurlOnce();

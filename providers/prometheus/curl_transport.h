@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -26,6 +27,21 @@ struct CurlTransportOptions {
   // answering a large query compressed (bench/compare_prometheus.sh), so it is off by default.
   bool gzip = false;
   TlsOptions tls;
+};
+
+// Runs libcurl's global initialisation (about 0.6 ms, nearly all of it OpenSSL reading its
+// configuration) on a thread of its own, so that a command can overlap it with its other start-up
+// work, such as loading a template. A CurlTransport made meanwhile waits for it to finish. The
+// destructor joins the thread.
+class CurlInitInBackground {
+ public:
+  CurlInitInBackground();
+  ~CurlInitInBackground();
+  CurlInitInBackground(const CurlInitInBackground&) = delete;
+  CurlInitInBackground& operator=(const CurlInitInBackground&) = delete;
+
+ private:
+  std::thread thread_;
 };
 
 class CurlTransport final : public HttpTransport {
