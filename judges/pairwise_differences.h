@@ -17,18 +17,20 @@ namespace augur::judges {
 // This keeps the differences totally ordered and monotone in both arguments.
 inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; }
 
-// A view of two samples, each sorted ascending, free of NaN. Borrows the spans: they must
-// outlive this object. Not thread-safe (it counts its sweeps); cheap to make one per thread.
+// A view of two samples, each sorted ascending, free of NaN. Copies them (with a sentinel after
+// each, see the .cc), so the spans need not outlive it. Not thread-safe (it counts its sweeps);
+// cheap to make one per thread.
 //
 // The n x m matrix D[i][j] = PairDifference(x[i], y[j]) is non-decreasing down each column and
-// non-increasing along each row, so #{D <= v} is one two-pointer sweep (O(n + m)). Selection
-// narrows a value bracket (lo, hi] around the k-th difference by rounds of two pivots (one sweep
-// each): the first pair from the same selection on a systematic subsample (every s-th value,
-// about 1024 per side), later ones by linear interpolation of the counts. After a poor round one
-// pivot is the smallest difference above lo (which ends a block of ties holding the answer at
-// once); after two, the pivots bisect the bracket in value and in the order of doubles, which
-// bounds the work at about 64 bisection rounds even for adversarial data. It finishes with
-// nth_element once at most max(n + m, 1024) candidates remain. Typical: 5 to 7 sweeps.
+// non-increasing along each row, so #{D <= v} is one merge-path sweep (O(n + m)), run as four
+// pieces in lockstep without data-dependent branches. Selection narrows a value bracket (lo, hi]
+// around the k-th difference by rounds of two pivots (one sweep each): the first pair from the
+// same selection on a systematic subsample (every s-th value, about 1024 per side), later ones by
+// linear interpolation of the counts. After a poor round one pivot is the smallest difference
+// above lo (which ends a block of ties holding the answer at once); after two, the pivots bisect
+// the bracket in value and in the order of doubles, which bounds the work at about 64 bisection
+// rounds even for adversarial data. Once at most max(n + m, 1024) candidates remain it gathers
+// them and finishes with a branch-free quickselect. Typical: 5 to 8 sweeps.
 // Deterministic: pivots only change how fast the bracket closes, never the answer.
 class PairwiseDifferences {
  public:
