@@ -1,7 +1,6 @@
 #include "judges/pairwise_differences.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -25,13 +24,6 @@ double OrderMidpoint(double lo, double hi) {
   const uint64_t b = DoubleOrderKey(hi);
   const double mid = DoubleFromOrderKey(a + (b - a) / 2);
   return mid == 0.0 ? 0.0 : mid;  // never -0.0: it is no difference's value
-}
-
-// DoubleOrderKey without a branch.
-inline uint64_t OrderKeyOf(double v) {
-  const uint64_t bits = std::bit_cast<uint64_t>(v);
-  const uint64_t sign = static_cast<uint64_t>(static_cast<int64_t>(bits) >> 63);
-  return bits ^ (sign | (uint64_t{1} << 63));
 }
 
 // The result of one sweep: #{D <= v} (or #{D < v}) and, when asked, the smallest D above v.
@@ -111,7 +103,7 @@ SweepResult SweepPath(const double* x, int64_t n, const double* y, int64_t m, do
       if constexpr (kNext) d = inside != 0 ? d : kInf;
     }
     if constexpr (kNext) {
-      next_key[c] = std::min(next_key[c], OrderKeyOf(d) | static_cast<uint64_t>(skip - 1));
+      next_key[c] = std::min(next_key[c], DoubleOrderKey(d) | static_cast<uint64_t>(skip - 1));
     }
     closed_sum[c] += (m - jc) & (skip - 1);
     if (boundaries != nullptr) boundaries[skip != 0 ? n + 1 : ic] = jc;
@@ -234,7 +226,7 @@ double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64
     } else {
       for (int64_t j = begin; j < end; ++j) out[j - begin] = PairDifference(xi, y_[j]);
     }
-    out += std::max<int64_t>(0, end - begin);
+    out += end - begin;  // lo < hi, so a row's lo boundary is never before its hi one
   }
   return SelectNth(candidates, static_cast<size_t>(k - below_lo - 1));
 }
