@@ -3,13 +3,13 @@
 // shared/reference/kayenta.md §2.8.
 #include "analysis/scoring.h"
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/kayenta_vectors.h"
 
 namespace augur::analysis {
 namespace {
@@ -29,9 +29,8 @@ Classification Parse(const std::string& label) {
 }
 
 TEST(KayentaScorerTest, EveryScorerSuiteCase) {
-  std::ifstream in(AUGUR_TEST_DATA_DIR "/kayenta/judge-test-vectors.json");
-  ASSERT_TRUE(in);
-  const json vectors = json::parse(in);
+  const json& vectors = augur::testing::KayentaVectors();
+  ASSERT_FALSE(vectors.empty()) << "missing tests/data/kayenta/judge-test-vectors.json";
   const json& cases = vectors["scorer_suite"];
   ASSERT_EQ(cases.size(), 13u);
   for (const json& c : cases) {

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/kayenta_vectors.h"
 
 namespace augur::judges {
 namespace {
@@ -59,22 +59,12 @@ std::vector<double> Without(const std::vector<double>& values, const std::vector
 class DescriptiveKayentaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::ifstream in(AUGUR_TEST_DATA_DIR "/kayenta/judge-test-vectors.json");
-    ASSERT_TRUE(in) << "missing tests/data/kayenta/judge-test-vectors.json";
-    vectors_ = new json(json::parse(in));
-  }
-  static void TearDownTestSuite() {
-    delete vectors_;
-    vectors_ = nullptr;
+    ASSERT_FALSE(augur::testing::KayentaVectors().empty())
+        << "missing tests/data/kayenta/judge-test-vectors.json";
   }
 
   static const json& Case(const std::string& suite, const std::string& name) {
-    for (const json& c : (*vectors_)[suite]) {
-      if (c["name"] == name) return c;
-    }
-    ADD_FAILURE() << "no Kayenta case named " << name << " in " << suite;
-    static const json kEmpty = json::object();
-    return kEmpty;
+    return augur::testing::KayentaCase(suite, name);
   }
 
   // Kayenta's delta for `key` in case `c`, or 0 (an exact assertion).
@@ -84,11 +74,7 @@ class DescriptiveKayentaTest : public ::testing::Test {
     if (t.is_number()) return t.get<double>();
     return t.value(key, 0.0);
   }
-
-  static json* vectors_;
 };
-
-json* DescriptiveKayentaTest::vectors_ = nullptr;
 
 TEST_F(DescriptiveKayentaTest, SummaryStatistics) {
   for (const char* name : {"Summary Statistics: Scalar", "Summary Statistics: List"}) {
@@ -115,7 +101,7 @@ TEST_F(DescriptiveKayentaTest, SummaryOfNoDataIsNaNWhereKayentaReportsZeros) {
 
 TEST_F(DescriptiveKayentaTest, Percentiles) {
   int checked = 0;
-  for (const json& c : (*vectors_)["statistic_suite"]) {
+  for (const json& c : augur::testing::KayentaVectors()["statistic_suite"]) {
     if (!c.contains("input") || !c["expected"].is_object()) continue;
     const std::vector<double> input = Numbers(c["input"]);
     for (const auto& [key, expected] : c["expected"].items()) {

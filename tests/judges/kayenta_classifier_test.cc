@@ -3,7 +3,6 @@
 // Mode kayenta must reproduce every outcome Kayenta asserts; mode augur must too, except where
 // docs/statistics.md ("Differences from Kayenta") explains why it does not, listed below.
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "judges/mann_whitney_classifier.h"
 #include "judges/preprocess.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/kayenta_vectors.h"
 
 namespace augur::judges {
 namespace {
@@ -20,17 +20,9 @@ namespace {
 using nlohmann::json;
 using Options = MannWhitneyClassifierOptions;
 
-const json& Vectors() {
-  static const json* vectors = [] {
-    std::ifstream in(AUGUR_TEST_DATA_DIR "/kayenta/judge-test-vectors.json");
-    return new json(in ? json::parse(in) : json::object());
-  }();
-  return *vectors;
-}
-
 std::vector<json> ClassifierCases() {
   std::vector<json> cases;
-  for (const json& c : Vectors().value("classifier_suite", json::array())) {
+  for (const json& c : augur::testing::KayentaVectors().value("classifier_suite", json::array())) {
     if (c["classifier"] == "MannWhitneyClassifier") cases.push_back(c);
   }
   return cases;

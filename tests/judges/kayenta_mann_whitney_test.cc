@@ -3,7 +3,6 @@
 // IntervalMethod::kKayenta; then what augur's default interval says about the same data, with the
 // R 4.2.2 call that confirms it.
 #include <cmath>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "judges/normal_distribution.h"
 #include "judges/shifted_rank_statistic.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/kayenta_vectors.h"
 
 namespace augur::judges {
 namespace {
@@ -21,22 +21,12 @@ using nlohmann::json;
 class KayentaMannWhitneyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::ifstream in(AUGUR_TEST_DATA_DIR "/kayenta/judge-test-vectors.json");
-    ASSERT_TRUE(in) << "missing tests/data/kayenta/judge-test-vectors.json";
-    vectors_ = new json(json::parse(in));
-  }
-  static void TearDownTestSuite() {
-    delete vectors_;
-    vectors_ = nullptr;
+    ASSERT_FALSE(augur::testing::KayentaVectors().empty())
+        << "missing tests/data/kayenta/judge-test-vectors.json";
   }
 
   static const json& Case(const std::string& name) {
-    for (const json& c : (*vectors_)["mannwhitney_suite"]) {
-      if (c["name"] == name) return c;
-    }
-    ADD_FAILURE() << "no Kayenta case named " << name;
-    static const json kEmpty = json::object();
-    return kEmpty;
+    return augur::testing::KayentaCase("mannwhitney_suite", name);
   }
 
   static MannWhitneyResult Judge(const json& c, IntervalMethod interval) {
@@ -60,11 +50,7 @@ class KayentaMannWhitneyTest : public ::testing::Test {
     const double cc = v.centered_u > 0 ? 0.5 : (v.centered_u < 0 ? -0.5 : 0.0);
     return (v.centered_u - cc) / v.sigma - quantile;
   }
-
-  static json* vectors_;
 };
-
-json* KayentaMannWhitneyTest::vectors_ = nullptr;
 
 TEST_F(KayentaMannWhitneyTest, WilcoxonDiffFunction) {
   const json& c = Case("Wilcoxon Diff Function");
