@@ -759,16 +759,17 @@ void Decide(AnalysisResult& result, const std::map<std::string, double>& group_w
                                          : absl::StrCat("tolerated: ", Lines(failed))));
 }
 
-absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
-                                           const AnalysisRequest& request,
-                                           providers::MetricProvider& provider) {
-  if (!(request.end > request.start)) {
+namespace {
+
+// What RunAnalysis and JudgeAnswers both check before any work.
+absl::Status CheckRequest(const AnalysisTemplate& t, const AnalysisRequest& request,
+                          bool needs_window) {
+  if (needs_window && !(request.end > request.start)) {
     return absl::InvalidArgumentError(absl::StrCat("the window must end after it starts: start ",
                                                    absl::FormatTime(request.start), ", end ",
                                                    absl::FormatTime(request.end)));
   }
-  const absl::Duration step = request.step.value_or(t.step);
-  if (step <= absl::ZeroDuration()) {
+  if (request.step.value_or(t.step) <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("step must be above 0");
   }
   if (request.strategy == Strategy::kAb) {
@@ -791,47 +792,16 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
           "better)"));
     }
   }
-  config::RenderRequest render;
-  render.args = request.args;
-  render.control_scope = request.control_scope;
-  render.experiment_scope = request.experiment_scope;
-  render.window = request.end - request.start;
-  AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate rendered, config::RenderTemplate(t, render));
+  return absl::OkStatus();
+}
 
-  // Every query of every metric, fetched at once. A rate's counts are evaluated at the end of
-  // the window (its queries cover the window through {{window}}).
-  struct Slot {
-    size_t metric;
-    std::string side;
-  };
-  std::vector<providers::RangeQuery> queries;
-  std::vector<Slot> slots;
-  std::vector<size_t> first_query(t.metrics.size());
-  for (size_t i = 0; i < t.metrics.size(); ++i) {
-    const config::RenderedMetric& r = rendered.metrics[i];
-    first_query[i] = queries.size();
-    auto add = [&](const std::string& query, absl::Time start, const char* side) {
-      queries.push_back(providers::RangeQuery{query, start, request.end, step});
-      slots.push_back(Slot{i, side});
-    };
-    if (std::holds_alternative<config::RateJudge>(t.metrics[i].judge)) {
-      add(r.control_events, request.end, "control events");
-      add(r.control_total, request.end, "control total");
-      add(r.experiment_events, request.end, "experiment events");
-      add(r.experiment_total, request.end, "experiment total");
-    } else {
-      add(r.control, request.start, "control");
-      add(r.experiment, request.start, "experiment");
-    }
-  }
-  std::vector<absl::StatusOr<QueryResult>> answers = provider.QueryRangeAll(queries);
-  for (size_t q = 0; q < answers.size(); ++q) {
-    if (answers[q].ok()) continue;
-    const absl::Status& s = answers[q].status();
-    return absl::Status(s.code(), absl::StrCat("metric '", t.metrics[slots[q].metric].name, "' (",
-                                               slots[q].side, " query): ", s.message()));
-  }
-
+// Judges fetched answers: answers[first_query[i]...] belong to t.metrics[i] (two for series
+// judges, four for rates); `rendered` gives the queries to report (absent for JudgeAnswers).
+AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& request,
+                        const config::RenderedTemplate* rendered,
+                        const std::vector<absl::StatusOr<QueryResult>>& answers,
+                        const std::vector<size_t>& first_query, std::string provider) {
+  const absl::Duration step = request.step.value_or(t.step);
   AnalysisResult result;
   result.strategy = request.strategy;
   result.template_name = t.name;
@@ -840,7 +810,7 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
   result.start = request.start;
   result.end = request.end;
   result.step = step;
-  result.provider = provider.Describe();
+  result.provider = std::move(provider);
   result.pass_threshold = t.scoring.pass;
   result.marginal_threshold = t.scoring.marginal;
   const char* label = ExperimentLabel(request.strategy);
@@ -851,7 +821,9 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
   std::vector<std::function<void()>> tasks;
   for (size_t i = 0; i < t.metrics.size(); ++i) {
     const Metric& metric = t.metrics[i];
-    const config::RenderedMetric& rendered_metric = rendered.metrics[i];
+    static const config::RenderedMetric kNotRendered;
+    const config::RenderedMetric& rendered_metric =
+        rendered != nullptr ? rendered->metrics[i] : kNotRendered;
     const size_t q = first_query[i];
     MetricResult base;
     base.metric = metric.name;
@@ -927,6 +899,83 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
   RunTasks(tasks, JudgeThreads(request.judge_threads, tasks.size()));
   Decide(result, t.scoring.group_weights);
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
+                                           const AnalysisRequest& request,
+                                           providers::MetricProvider& provider) {
+  AUGUR_RETURN_IF_ERROR(CheckRequest(t, request, /*needs_window=*/true));
+  const absl::Duration step = request.step.value_or(t.step);
+  config::RenderRequest render;
+  render.args = request.args;
+  render.control_scope = request.control_scope;
+  render.experiment_scope = request.experiment_scope;
+  render.window = request.end - request.start;
+  AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate rendered, config::RenderTemplate(t, render));
+
+  // Every query of every metric, fetched at once. A rate's counts are evaluated at the end of
+  // the window (its queries cover the window through {{window}}).
+  struct Slot {
+    size_t metric;
+    std::string side;
+  };
+  std::vector<providers::RangeQuery> queries;
+  std::vector<Slot> slots;
+  std::vector<size_t> first_query(t.metrics.size());
+  for (size_t i = 0; i < t.metrics.size(); ++i) {
+    const config::RenderedMetric& r = rendered.metrics[i];
+    first_query[i] = queries.size();
+    auto add = [&](const std::string& query, absl::Time start, const char* side) {
+      queries.push_back(providers::RangeQuery{query, start, request.end, step});
+      slots.push_back(Slot{i, side});
+    };
+    if (std::holds_alternative<config::RateJudge>(t.metrics[i].judge)) {
+      add(r.control_events, request.end, "control events");
+      add(r.control_total, request.end, "control total");
+      add(r.experiment_events, request.end, "experiment events");
+      add(r.experiment_total, request.end, "experiment total");
+    } else {
+      add(r.control, request.start, "control");
+      add(r.experiment, request.start, "experiment");
+    }
+  }
+  std::vector<absl::StatusOr<QueryResult>> answers = provider.QueryRangeAll(queries);
+  for (size_t q = 0; q < answers.size(); ++q) {
+    if (answers[q].ok()) continue;
+    const absl::Status& s = answers[q].status();
+    return absl::Status(s.code(), absl::StrCat("metric '", t.metrics[slots[q].metric].name, "' (",
+                                               slots[q].side, " query): ", s.message()));
+  }
+
+  return JudgeAll(t, request, &rendered, answers, first_query, provider.Describe());
+}
+
+absl::StatusOr<AnalysisResult> JudgeAnswers(const AnalysisTemplate& t,
+                                            const AnalysisRequest& request,
+                                            std::vector<MetricAnswers> data) {
+  AUGUR_RETURN_IF_ERROR(CheckRequest(t, request, /*needs_window=*/false));
+  if (data.size() != t.metrics.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("data for ", data.size(), " metrics; template '",
+                                                   t.name, "' has ", t.metrics.size()));
+  }
+  std::vector<absl::StatusOr<QueryResult>> answers;
+  std::vector<size_t> first_query(t.metrics.size());
+  for (size_t i = 0; i < t.metrics.size(); ++i) {
+    first_query[i] = answers.size();
+    MetricAnswers& d = data[i];
+    if (std::holds_alternative<config::RateJudge>(t.metrics[i].judge)) {
+      answers.emplace_back(std::move(d.control_events));
+      answers.emplace_back(std::move(d.control_total));
+      answers.emplace_back(std::move(d.experiment_events));
+      answers.emplace_back(std::move(d.experiment_total));
+    } else {
+      answers.emplace_back(std::move(d.control));
+      answers.emplace_back(std::move(d.experiment));
+    }
+  }
+  return JudgeAll(t, request, nullptr, answers, first_query, "inline data");
 }
 
 }  // namespace augur::analysis

@@ -94,6 +94,21 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const config::AnalysisTemplate& t,
                                            const AnalysisRequest& request,
                                            providers::MetricProvider& provider);
 
+// The data of one template metric that the caller already holds (the Judge RPC): series judges
+// read `control` and `experiment` (several series per side pair by labels, as query results
+// do); rate judges read the last point of each count. Empty results are missing data.
+struct MetricAnswers {
+  QueryResult control, experiment;
+  QueryResult control_events, control_total, experiment_events, experiment_total;
+};
+
+// Judges data given inline, without a provider: data[i] belongs to t.metrics[i]. The request's
+// window is only reported (it may be empty); metrics carry no rendered queries. Errors:
+// InvalidArgument for a request RunAnalysis would refuse or a data count that does not match.
+absl::StatusOr<AnalysisResult> JudgeAnswers(const config::AnalysisTemplate& t,
+                                            const AnalysisRequest& request,
+                                            std::vector<MetricAnswers> data);
+
 // The decision, from judged metrics and their score (exposed for tests):
 //   * canary: ABORT on a critical failure, or when the score of the metrics that have data is
 //     below marginal; HOLD when any metric lacks data or errs, or the score is below pass;

@@ -6,6 +6,7 @@
 #include "cli/analyze_command.h"
 #include "cli/import_command.h"
 #include "cli/query_command.h"
+#include "cli/serve_command.h"
 #include "cli/stats_command.h"
 #include "cli/validate_command.h"
 #include "core/exit_codes.h"
@@ -16,11 +17,12 @@ struct CommandEntry {
   void (*add)(CLI::App& app, std::function<int()>& run);
 };
 
-// serve and report arrive with their issues.
+// report arrives with its issue.
 constexpr CommandEntry kCommands[] = {
     {&augur::cli::AddAnalyzeCommand},
     {&augur::cli::AddImportCommand},
     {&augur::cli::AddQueryCommand},
+    {&augur::cli::AddServeCommand},
     {&augur::cli::AddStatsCommand},
     {&augur::cli::AddValidateCommand},
 };

@@ -17,6 +17,7 @@
 #include "core/status_macros.h"
 #include "core/time_parse.h"
 #include "providers/file_provider.h"
+#include "providers/prometheus/options_from_settings.h"
 #include "providers/prometheus/prometheus_provider.h"
 #include "providers/prometheus_response.h"
 #include "providers/series_csv.h"
@@ -38,25 +39,6 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view flag, abs
     return absl::InvalidArgumentError(absl::StrCat(flag, ": must be positive, got '", text, "'"));
   }
   return *duration;
-}
-
-providers::PrometheusOptions OptionsFrom(const config::ProviderSettings& s) {
-  providers::PrometheusOptions options;
-  options.url = s.address;
-  for (const auto& [name, value] : s.headers) options.headers.emplace_back(name, value);
-  options.bearer_token_file = s.bearer_token_file;
-  options.basic_auth_user = s.basic_auth_user;
-  options.basic_auth_password_file = s.basic_auth_password_file;
-  options.tls.ca_file = s.ca_file;
-  options.tls.cert_file = s.cert_file;
-  options.tls.key_file = s.key_file;
-  options.tls.insecure_skip_verify = s.insecure_skip_verify;
-  options.timeout = s.timeout;
-  options.retry_budget = s.retry_budget;
-  options.max_response_bytes = s.max_response_bytes;
-  options.max_parallel = s.max_parallel;
-  options.gzip = s.gzip;
-  return options;
 }
 
 // The provider named by --provider, or the configuration's default; from `loaded` when the
@@ -82,7 +64,7 @@ absl::StatusOr<providers::PrometheusOptions> OptionsFromConfig(const QueryComman
         ")"));
   }
   for (const config::ProviderSettings& p : loaded->providers) {
-    if (p.name == wanted) return OptionsFrom(p);
+    if (p.name == wanted) return providers::OptionsFromSettings(p);
   }
   const std::string suggestion = config::DidYouMean(wanted, names);
   return absl::InvalidArgumentError(

@@ -7,6 +7,15 @@ find_package(yaml-cpp REQUIRED)                 # libyaml-cpp-dev: analysis temp
 find_package(nlohmann_json REQUIRED)            # nlohmann-json3-dev: Kayenta configs; tests
 find_package(Boost 1.74 REQUIRED)               # libboost-dev: Boost.Math distributions (judges)
 find_package(CURL 7.88 REQUIRED)                # libcurl4-openssl-dev: providers/prometheus only
+# service/ only: the gRPC API, its run store, /metrics and the HTTP listener.
+find_package(Protobuf 3.21 REQUIRED)            # libprotobuf-dev, protobuf-compiler (module mode)
+find_package(gRPC 1.51 CONFIG REQUIRED)         # libgrpc++-dev, protobuf-compiler-grpc
+find_package(prometheus-cpp CONFIG REQUIRED)  # prometheus-cpp-dev 1.0 (no version file): /metrics
+find_package(SQLite3 3.40 REQUIRED)             # libsqlite3-dev: the run store
+# libcpp-httplib-dev ships pkg-config metadata only (its compile definitions must match the
+# library Debian built: OpenSSL, zlib and brotli support).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
 
 if(AUGUR_BUILD_TESTS)
   find_package(GTest REQUIRED)                  # libgtest-dev, libgmock-dev
@@ -15,27 +24,36 @@ if(AUGUR_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)              # libbenchmark-dev
 endif()
 
-# The release binary links Abseil, yaml-cpp and libstdc++ statically (Debian ships the archives
-# beside the shared libraries): with 26 Abseil libraries the dynamic loader was a third of a small
-# analysis' own time (docs/performance.md). Tests keep the shared libraries.
-option(AUGUR_STATIC_THIRD_PARTY "Link Abseil, yaml-cpp and libstdc++ statically" OFF)
+# The release binary links Abseil, yaml-cpp, gRPC, protobuf and libstdc++ statically (Debian
+# ships the archives beside the shared libraries): with 26 Abseil libraries the dynamic loader was
+# a third of a small analysis' own time, and gRPC's 56 shared libraries would add 5 ms to every
+# `augur analyze` (docs/performance.md). OpenSSL, zlib and libcurl stay shared: libcurl loads the
+# first two anyway. Tests keep the shared libraries.
+option(AUGUR_STATIC_THIRD_PARTY "Link Abseil, yaml-cpp, gRPC, protobuf and libstdc++ statically" OFF)
 if(AUGUR_STATIC_THIRD_PARTY)
   get_directory_property(augur_imported_targets IMPORTED_TARGETS)
   foreach(target IN LISTS augur_imported_targets)
-    if(NOT target MATCHES "^absl::" AND NOT target STREQUAL "yaml-cpp")
+    if(NOT target MATCHES "^(absl|gRPC)::" AND NOT target MATCHES "^(yaml-cpp|re2::re2|c-ares::cares|protobuf::libprotobuf)$")
       continue()
     endif()
     get_target_property(type ${target} TYPE)
-    if(NOT type STREQUAL "SHARED_LIBRARY")
+    if(NOT type STREQUAL "SHARED_LIBRARY" AND NOT type STREQUAL "UNKNOWN_LIBRARY")
       continue()
     endif()
-    get_target_property(location ${target} IMPORTED_LOCATION_NONE)
+    foreach(property IMPORTED_LOCATION_NONE IMPORTED_LOCATION_RELEASE IMPORTED_LOCATION)
+      get_target_property(location ${target} ${property})
+      if(location)
+        break()
+      endif()
+    endforeach()
+    if(NOT location OR NOT location MATCHES "\\.so")
+      continue()
+    endif()
     string(REGEX REPLACE "\\.so(\\.[0-9.]+)?$" ".a" archive "${location}")
     if(NOT EXISTS "${archive}")
       message(FATAL_ERROR "AUGUR_STATIC_THIRD_PARTY: no static archive ${archive} for ${target}")
     endif()
-    set_target_properties(${target} PROPERTIES IMPORTED_LOCATION_NONE "${archive}"
-                                               IMPORTED_NO_SONAME TRUE)
+    set_target_properties(${target} PROPERTIES ${property} "${archive}" IMPORTED_NO_SONAME TRUE)
   endforeach()
   # libstdc++'s thousands of symbols were most of the loader's remaining lookups.
   add_link_options(-static-libstdc++ -static-libgcc)

@@ -202,9 +202,25 @@ class ConfigLoader {
 
   void LimitsAt(YamlMap& top, AugurConfig& config) {
     if (!top.Has("limits")) return;
-    YamlMap limits(top.Get("limits"), top.PathOf("limits"),
-                   {"maxWindow", "maxMetrics", "maxConcurrentAnalyses"}, d_);
+    YamlMap limits(
+        top.Get("limits"), top.PathOf("limits"),
+        {"maxWindow", "maxMetrics", "maxConcurrentAnalyses", "analysisTimeout", "maxRequestBytes"},
+        d_);
     if (auto window = limits.Duration("maxWindow")) config.limits.max_window = *window;
+    if (auto timeout = limits.Duration("analysisTimeout"))
+      config.limits.analysis_timeout = *timeout;
+    if (limits.Has("maxRequestBytes")) {
+      const YAML::Node node = limits.Get("maxRequestBytes");
+      auto bytes = node.IsScalar() ? ParseByteSizeText(node.Scalar()) : std::nullopt;
+      if (!bytes || *bytes < 1024 || *bytes > (int64_t{1} << 30)) {
+        limits.Error(
+            "maxRequestBytes",
+            absl::StrCat("must be a size from 1KiB to 1GiB such as 4194304 or 16MiB, got ",
+                         node.IsScalar() ? absl::StrCat("'", node.Scalar(), "'") : KindName(node)));
+      } else {
+        config.limits.max_request_bytes = *bytes;
+      }
+    }
     for (const char* key : {"maxMetrics", "maxConcurrentAnalyses"}) {
       auto value = limits.Integer(key);
       if (!value) continue;
@@ -220,8 +236,8 @@ class ConfigLoader {
 
   void Server(YamlMap& top, AugurConfig& config) {
     if (!top.Has("server")) return;
-    YamlMap server(top.Get("server"), top.PathOf("server"), {"grpcListen", "httpListen", "dataDir"},
-                   d_);
+    YamlMap server(top.Get("server"), top.PathOf("server"),
+                   {"grpcListen", "httpListen", "dataDir", "shutdownGracePeriod", "tls"}, d_);
     for (const char* key : {"grpcListen", "httpListen"}) {
       auto address = server.String(key);
       if (!address) continue;
@@ -233,6 +249,21 @@ class ConfigLoader {
           *address;
     }
     if (auto dir = server.String("dataDir")) config.server.data_dir = *dir;
+    if (auto grace = server.Duration("shutdownGracePeriod", /*positive=*/false)) {
+      config.server.shutdown_grace = *grace;
+    }
+    if (!server.Has("tls")) return;
+    YamlMap tls(server.Get("tls"), server.PathOf("tls"), {"certFile", "keyFile", "clientCaFile"},
+                d_);
+    if (auto file = tls.String("certFile")) config.server.tls_cert_file = *file;
+    if (auto file = tls.String("keyFile")) config.server.tls_key_file = *file;
+    if (auto file = tls.String("clientCaFile")) config.server.tls_client_ca_file = *file;
+    if (config.server.tls_cert_file.empty() != config.server.tls_key_file.empty()) {
+      d_.Error(server.PathOf("tls"), "certFile and keyFile go together");
+    } else if (config.server.tls_cert_file.empty() && !config.server.tls_client_ca_file.empty()) {
+      d_.Error(server.PathOf("tls"),
+               "clientCaFile (mTLS) needs the server's own certFile and keyFile");
+    }
   }
 
   Diagnostics& d_;

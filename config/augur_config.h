@@ -39,12 +39,21 @@ struct Limits {
   absl::Duration max_window = absl::Hours(24);  // longest analysis window a request may ask for
   int max_metrics = 200;                        // metrics per template
   int max_concurrent_analyses = 16;             // server: analyses running at once
+  absl::Duration analysis_timeout = absl::Minutes(2);  // server: one analysis, fetch included
+  int64_t max_request_bytes = int64_t{16} << 20;       // server: largest gRPC/HTTP request
 };
 
 struct ServerSettings {
   std::string grpc_listen = "0.0.0.0:7070";
   std::string http_listen = "0.0.0.0:7071";
   std::string data_dir;  // run store; empty: in memory
+  // SIGTERM: how long in-flight calls may finish before the server exits anyway.
+  absl::Duration shutdown_grace = absl::Seconds(25);
+  // TLS for the gRPC listener: certificate and key together; a client CA turns on mTLS (clients
+  // must present a certificate it signed). Empty: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 struct AugurConfig {

@@ -26,6 +26,11 @@ AUGUR_PACKAGES=(
   libyaml-cpp-dev                # analysis templates
   libboost-dev                   # Boost.Math distributions (judges: rate test)
   nlohmann-json3-dev             # JSON: Kayenta configs (import) and Kayenta's test vectors
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler  # the gRPC API
+  prometheus-cpp-dev             # /metrics of augur serve
+  libcpp-httplib-dev             # the HTTP listener of augur serve (health, adapters)
+  libsqlite3-dev                 # the run store of augur serve
+  python3-grpcio python3-protobuf  # tests: the gRPC API from another language (/usr/bin/python3)
   libgtest-dev libgmock-dev      # unit tests
   libbenchmark-dev               # bench/
   prometheus                     # real metrics backend for tests, benchmarks and the demo

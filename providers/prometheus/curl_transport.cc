@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -42,7 +43,10 @@ struct HeaderListDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-absl::Status StatusFromCurl(CURLcode code, const char* detail,
+// How often a transfer that waits on the network checks request.cancelled.
+constexpr int kCancelPollMs = 50;
+
+absl::Status StatusFromCurl(CURLcode code, const char* detail, absl::Duration timeout,
                             const CurlTransportOptions& options) {
   const std::string message = absl::StrCat(*detail != '\0' ? detail : curl_easy_strerror(code));
   // With TLS 1.3 the server rejects a client certificate after the handshake, so the alert
@@ -54,7 +58,7 @@ absl::Status StatusFromCurl(CURLcode code, const char* detail,
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(absl::StrCat(
-          "no complete answer within ", absl::FormatDuration(options.timeout), " (", message, ")"));
+          "no complete answer within ", absl::FormatDuration(timeout), " (", message, ")"));
     case CURLE_FILESIZE_EXCEEDED:
       return absl::ResourceExhaustedError(absl::StrCat("the response is larger than the limit of ",
                                                        options.max_response_bytes, " bytes"));
@@ -82,42 +86,64 @@ CurlInitInBackground::CurlInitInBackground() : thread_(InitCurlOnce) {}
 
 CurlInitInBackground::~CurlInitInBackground() { thread_.join(); }
 
+// The transfer runs on a multi handle of its own rather than through curl_easy_perform, so
+// that the wait for the network can be cut into short polls with a cancel check between them.
+// The multi handle holds the connection cache, so it stays paired with its easy handle.
+struct CurlTransport::Handle {
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+};
+
+void CurlTransport::HandleDeleter::operator()(Handle* handle) const {
+  // The easy handle is detached after every transfer; the multi handle, which holds the open
+  // connections, goes first.
+  if (handle->multi != nullptr) curl_multi_cleanup(handle->multi);
+  if (handle->easy != nullptr) curl_easy_cleanup(handle->easy);
+  delete handle;
+}
+
 CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
   InitCurlOnce();
 }
 
-CurlTransport::~CurlTransport() {
-  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
-}
+CurlTransport::~CurlTransport() = default;
 
-void* CurlTransport::Acquire() {
+CurlTransport::HandlePtr CurlTransport::Acquire() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!idle_.empty()) {
-      void* handle = idle_.back();
+      HandlePtr handle = std::move(idle_.back());
       idle_.pop_back();
       return handle;
     }
   }
-  return curl_easy_init();
+  HandlePtr handle(new Handle);
+  handle->easy = curl_easy_init();
+  handle->multi = curl_multi_init();
+  if (handle->easy == nullptr || handle->multi == nullptr) return nullptr;
+  return handle;
 }
 
-void CurlTransport::Release(void* handle) {
+void CurlTransport::Release(HandlePtr handle) {
+  // Post detaches the easy handle itself; detaching again is a no-op that keeps the pool safe.
   // Reset drops the options, which point into the finished call's stack frame, and keeps the
   // open connections and caches for the next call.
-  curl_easy_reset(static_cast<CURL*>(handle));
+  curl_multi_remove_handle(handle->multi, handle->easy);
+  curl_easy_reset(handle->easy);
   std::lock_guard<std::mutex> lock(mu_);
-  idle_.push_back(handle);
+  idle_.push_back(std::move(handle));
 }
 
 absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
-  CURL* curl = static_cast<CURL*>(Acquire());
-  if (curl == nullptr) return absl::ResourceExhaustedError("libcurl could not make a handle");
+  HandlePtr handle = Acquire();
+  if (handle == nullptr) return absl::ResourceExhaustedError("libcurl could not make a handle");
+  CURL* const curl = handle->easy;
+  CURLM* const multi = handle->multi;
   struct Returner {
     CurlTransport* transport;
-    CURL* curl;
-    ~Returner() { transport->Release(curl); }
-  } returner{this, curl};
+    HandlePtr handle;
+    ~Returner() { transport->Release(std::move(handle)); }
+  } returner{this, std::move(handle)};
 
   HttpResponse response;
   Sink sink{&response.body, options_.max_response_bytes};
@@ -135,8 +161,9 @@ absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
   }
   const std::unique_ptr<curl_slist, HeaderListDeleter> headers(list);
 
+  const absl::Duration timeout = std::min(options_.timeout, request.timeout);
   const long timeout_ms =
-      static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.timeout)));
+      static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)));
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.form_body.data());
@@ -165,12 +192,38 @@ absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 
-  const CURLcode code = curl_easy_perform(curl);
+  CURLMcode multi_code = curl_multi_add_handle(multi, curl);
+  const int poll_ms = request.cancelled ? kCancelPollMs : 1000;
+  bool cancelled = false;
+  while (multi_code == CURLM_OK) {
+    int running = 0;
+    multi_code = curl_multi_perform(multi, &running);
+    if (multi_code != CURLM_OK || running == 0) break;
+    if (request.cancelled && request.cancelled()) {
+      cancelled = true;
+      break;
+    }
+    multi_code = curl_multi_poll(multi, nullptr, 0, poll_ms, nullptr);
+  }
+  std::optional<CURLcode> done;
+  int queued = 0;
+  while (const CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == curl) done = message->data.result;
+  }
+  // Detached here, while the buffers and header list it points into are still alive; for an
+  // unfinished transfer this drops the connection.
+  curl_multi_remove_handle(multi, curl);
+  if (cancelled) return absl::CancelledError("cancelled by the caller");
+  if (multi_code != CURLM_OK) {
+    return absl::InternalError(absl::StrCat("libcurl: ", curl_multi_strerror(multi_code)));
+  }
+  if (!done.has_value()) return absl::InternalError("libcurl: the transfer did not finish");
+  const CURLcode code = *done;
   if (sink.exceeded) {
     return absl::ResourceExhaustedError(absl::StrCat("the response is larger than the limit of ",
                                                      options_.max_response_bytes, " bytes"));
   }
-  if (code != CURLE_OK) return StatusFromCurl(code, error, options_);
+  if (code != CURLE_OK) return StatusFromCurl(code, error, timeout, options_);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);

@@ -3,6 +3,7 @@
 #define AUGUR_PROVIDERS_PROMETHEUS_CURL_TRANSPORT_H_
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -52,16 +53,24 @@ class CurlTransport final : public HttpTransport {
   CurlTransport& operator=(const CurlTransport&) = delete;
 
   // Each call borrows an idle libcurl handle (or makes one) and returns it afterwards, so
-  // connections stay open across calls; concurrent calls use separate handles.
+  // connections stay open across calls; concurrent calls use separate handles. The timeout is
+  // the shorter of options.timeout and request.timeout. request.cancelled, when set, is polled
+  // about every 50 ms while the transfer waits on the network.
   absl::StatusOr<HttpResponse> Post(const HttpRequest& request) override;
 
  private:
-  void* Acquire();  // CURL*
-  void Release(void* handle);
+  struct Handle;  // a libcurl easy handle and the multi handle that runs it
+  struct HandleDeleter {
+    void operator()(Handle* handle) const;
+  };
+  using HandlePtr = std::unique_ptr<Handle, HandleDeleter>;
+
+  HandlePtr Acquire();  // null if libcurl cannot make one
+  void Release(HandlePtr handle);
 
   const CurlTransportOptions options_;
   std::mutex mu_;
-  std::vector<void*> idle_;  // guarded by mu_
+  std::vector<HandlePtr> idle_;  // guarded by mu_
 };
 
 }  // namespace augur::providers

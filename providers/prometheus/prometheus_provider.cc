@@ -132,6 +132,11 @@ bool Retryable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
 }
 
+// The longest a backoff wait sleeps before checking whether the caller cancelled.
+constexpr absl::Duration kCancelPollInterval = absl::Milliseconds(50);
+
+absl::Status CancelledByCaller() { return absl::CancelledError("cancelled by the caller"); }
+
 // The first bytes of a body that is not an API answer, printable and on one line.
 std::string Snippet(absl::string_view body) {
   std::string out;
@@ -258,6 +263,7 @@ std::vector<absl::StatusOr<QueryResult>> PrometheusProvider::QueryRangeAll(
   std::vector<absl::StatusOr<QueryResult>> results(queries.size(), absl::UnknownError("not run"));
   // Once one query has spent its retries on an unreachable or timing-out backend, the rest are
   // not sent: a batch fails in about retry_budget + timeout, not that times the batch size.
+  // Likewise once the caller has cancelled or its deadline has passed.
   std::atomic<bool> backend_failed{false};
   std::mutex failure_mu;
   absl::Status failure;  // guarded by failure_mu
@@ -272,7 +278,8 @@ std::vector<absl::StatusOr<QueryResult>> PrometheusProvider::QueryRangeAll(
         continue;
       }
       results[i] = QueryRange(queries[i]);
-      if (!results[i].ok() && Retryable(results[i].status())) {
+      if (!results[i].ok() &&
+          (Retryable(results[i].status()) || absl::IsCancelled(results[i].status()))) {
         std::lock_guard<std::mutex> lock(failure_mu);
         if (!backend_failed.exchange(true)) failure = results[i].status();
       }
@@ -290,6 +297,20 @@ absl::Duration PrometheusProvider::Jitter(absl::Duration backoff) {
   std::lock_guard<std::mutex> lock(rng_mu_);
   std::uniform_real_distribution<double> fraction(0.5, 1.0);
   return backoff * fraction(rng_);
+}
+
+bool PrometheusProvider::Wait(absl::Duration wait) {
+  if (!options_.cancelled) {
+    clock_.SleepFor(wait);
+    return true;
+  }
+  const absl::Time until = clock_.Now() + wait;
+  for (;;) {
+    if (Cancelled()) return false;
+    const absl::Duration left = until - clock_.Now();
+    if (left <= absl::ZeroDuration()) return true;
+    clock_.SleepFor(std::min(left, kCancelPollInterval));
+  }
 }
 
 absl::StatusOr<QueryResult> PrometheusProvider::Attempt(const HttpRequest& request) {
@@ -312,11 +333,19 @@ absl::StatusOr<QueryResult> PrometheusProvider::Call(absl::string_view endpoint,
   for (const auto& [name, value] : options_.headers) {
     request.headers.push_back(absl::StrCat(name, ": ", value));
   }
+  request.cancelled = options_.cancelled;
   const absl::Time start = clock_.Now();
   absl::Duration backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
+    if (Cancelled()) return Annotate(CancelledByCaller(), endpoint, attempt - 1);
+    const absl::Duration left = options_.deadline - clock_.Now();
+    if (left <= absl::ZeroDuration()) {
+      return Annotate(absl::DeadlineExceededError("deadline exceeded before the request was sent"),
+                      endpoint, attempt - 1);
+    }
     // Credentials are fetched per attempt, so a token rotated between retries is picked up.
     HttpRequest sent = request;
+    sent.timeout = std::min(options_.timeout, left);
     if (bearer_token_) {
       auto token = bearer_token_->Get();
       if (!token.ok()) return Annotate(token.status(), endpoint, attempt);
@@ -330,12 +359,21 @@ absl::StatusOr<QueryResult> PrometheusProvider::Call(absl::string_view endpoint,
     }
     absl::StatusOr<QueryResult> result = Attempt(sent);
     if (result.ok()) return result;
+    // A transport may report an abandoned transfer as a failure of its own kind.
+    if (Cancelled()) return Annotate(CancelledByCaller(), endpoint, attempt);
     if (!Retryable(result.status())) return Annotate(result.status(), endpoint, attempt);
     const absl::Duration wait = Jitter(backoff);
-    if (clock_.Now() - start + wait > options_.retry_budget) {
+    const absl::Time now = clock_.Now();
+    if (now - start + wait > options_.retry_budget) {
       return Annotate(result.status(), endpoint, attempt);
     }
-    clock_.SleepFor(wait);
+    if (now + wait >= options_.deadline) {
+      return Annotate(absl::DeadlineExceededError(absl::StrCat(
+                          "deadline exceeded before the next attempt; the last one failed: ",
+                          result.status().message())),
+                      endpoint, attempt);
+    }
+    if (!Wait(wait)) return Annotate(CancelledByCaller(), endpoint, attempt);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }

@@ -1,12 +1,15 @@
-// PrometheusProvider's request building, error classes and retries, over a scripted transport
-// (the HttpTransport seam) and a fake clock. The same paths against real servers are in
-// prometheus_integration_test.cc.
+// PrometheusProvider's request building, error classes, retries, deadline and cancellation,
+// over a scripted transport (the HttpTransport seam) and a fake clock; the deadline and
+// cancellation also over libcurl against a loopback server that never answers. The other paths
+// against real servers are in prometheus_integration_test.cc.
 #include "providers/prometheus/prometheus_provider.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -14,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/loopback_http_server.h"
 #include "tests/support/process.h"
 
 namespace augur::providers {
@@ -246,7 +250,9 @@ INSTANTIATE_TEST_SUITE_P(
         NoRetryCase{"TooLarge", absl::ResourceExhaustedError("larger than the limit"),
                     absl::StatusCode::kResourceExhausted, "larger than the limit"},
         NoRetryCase{"TlsFailure", absl::FailedPreconditionError("TLS failed: bad certificate"),
-                    absl::StatusCode::kFailedPrecondition, "TLS failed"}),
+                    absl::StatusCode::kFailedPrecondition, "TLS failed"},
+        NoRetryCase{"CancelledTransfer", absl::CancelledError("cancelled by the caller"),
+                    absl::StatusCode::kCancelled, "cancelled by the caller"}),
     [](const ::testing::TestParamInfo<NoRetryCase>& param_info) { return param_info.param.name; });
 
 TEST_F(PrometheusProviderTest, ProxyErrorPagesAreRetriedAndQuoted) {
@@ -474,6 +480,150 @@ TEST_F(PrometheusProviderTest, BatchGoesOnAfterABadQuery) {
   EXPECT_TRUE(absl::IsInvalidArgument(results[0].status()));
   EXPECT_TRUE(results[1].ok());
   EXPECT_TRUE(results[2].ok());
+}
+
+TEST_F(PrometheusProviderTest, WithoutADeadlineEachAttemptGetsTheWholeTimeout) {
+  auto provider = Make({Answer(200, kMatrix)});
+  ASSERT_TRUE(provider->QueryRange(Range()).ok());
+  EXPECT_EQ(transport_->requests()[0].timeout, absl::Seconds(30));
+  EXPECT_FALSE(transport_->requests()[0].cancelled);
+}
+
+TEST_F(PrometheusProviderTest, DeadlineClipsTheTimeoutAndTheRetries) {
+  PrometheusOptions options = Options();
+  options.deadline = clock_.Now() + absl::Seconds(1);
+  options.retry_budget = absl::Seconds(60);  // the deadline, not the budget, ends the retries
+  auto provider = Make({absl::UnavailableError("Connection refused")}, options);
+  auto result = provider->QueryRange(Range());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(),
+              HasSubstr("query_range at http://prometheus.test:9090: deadline exceeded before"));
+  EXPECT_THAT(result.status().message(), HasSubstr("Connection refused"));
+  EXPECT_LE(clock_.Now(), options.deadline);
+  // Waits of [125, 250] ms, [250, 500] ms and [500, 1000] ms: at most three fit in a second.
+  const std::vector<HttpRequest> requests = transport_->requests();
+  EXPECT_GE(requests.size(), 2u);
+  EXPECT_LE(requests.size(), 3u);
+  EXPECT_EQ(requests[0].timeout, absl::Seconds(1));  // clipped from 30 s to the time left
+  for (size_t i = 1; i < requests.size(); ++i) {
+    EXPECT_LT(requests[i].timeout, requests[i - 1].timeout);
+    EXPECT_GT(requests[i].timeout, absl::ZeroDuration());
+  }
+}
+
+TEST_F(PrometheusProviderTest, PassedDeadlineSendsNothing) {
+  PrometheusOptions options = Options();
+  options.deadline = clock_.Now();
+  auto provider = Make({Answer(200, kMatrix)}, options);
+  auto range = provider->QueryRange(Range());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(range.status())) << range.status();
+  EXPECT_THAT(range.status().message(),
+              HasSubstr("query_range at http://prometheus.test:9090: deadline exceeded before the "
+                        "request was sent"));
+  auto instant = provider->QueryInstant({"up", absl::FromUnixSeconds(1795369440)});
+  EXPECT_TRUE(absl::IsDeadlineExceeded(instant.status())) << instant.status();
+  EXPECT_THAT(instant.status().message(), HasSubstr("query at"));
+  EXPECT_TRUE(transport_->requests().empty());
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+TEST_F(PrometheusProviderTest, CancelBeforeTheFirstAttemptSendsNothing) {
+  PrometheusOptions options = Options();
+  options.cancelled = [] { return true; };
+  auto provider = Make({Answer(200, kMatrix)}, options);
+  auto result = provider->QueryRange(Range());
+  EXPECT_TRUE(absl::IsCancelled(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("cancelled by the caller"));
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
+TEST_F(PrometheusProviderTest, CancelDuringBackoffReturnsPromptly) {
+  PrometheusOptions options = Options();
+  options.initial_backoff = absl::Seconds(2);  // a first wait of 1 to 2 s
+  options.max_backoff = absl::Seconds(4);
+  const absl::Time start = clock_.Now();
+  const absl::Time cancel_at = start + absl::Milliseconds(120);
+  options.cancelled = [this, cancel_at] { return clock_.Now() >= cancel_at; };
+  auto provider = Make({absl::UnavailableError("Connection refused")}, options);
+  auto result = provider->QueryRange(Range());
+  EXPECT_TRUE(absl::IsCancelled(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("cancelled by the caller"));
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  EXPECT_TRUE(transport_->requests()[0].cancelled);  // handed on for the transfer itself
+  EXPECT_GE(clock_.Now(), cancel_at);
+  EXPECT_LE(clock_.Now() - cancel_at, absl::Milliseconds(50));
+  for (absl::Duration sleep : clock_.sleeps()) EXPECT_LE(sleep, absl::Milliseconds(50));
+}
+
+TEST_F(PrometheusProviderTest, BatchStopsSendingOnceCancelled) {
+  PrometheusOptions options = Options();
+  options.max_parallel = 1;
+  options.cancelled = [this] { return transport_->requests().size() >= 3; };
+  auto provider = Make({Answer(200, kMatrix)}, options);
+  const auto results = provider->QueryRangeAll(std::vector<RangeQuery>(10, Range()));
+  EXPECT_EQ(transport_->requests().size(), 3u);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i < 3) {
+      EXPECT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+    } else {
+      EXPECT_TRUE(absl::IsCancelled(results[i].status())) << i << ": " << results[i].status();
+    }
+  }
+  EXPECT_THAT(results[9].status().message(), HasSubstr("not sent: an earlier query"));
+}
+
+// The same over libcurl, against a loopback server that reads each request and never answers.
+class PrometheusProviderCurlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = testing::LoopbackHttpServer::Start([](const testing::RecordedRequest&) {
+      return testing::CannedResponse{testing::CannedResponse::Action::kStall, ""};
+    });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  PrometheusOptions StallingOptions() {
+    PrometheusOptions options;
+    options.url = server_->url();
+    options.timeout = absl::Seconds(30);
+    options.retry_budget = absl::Seconds(60);
+    return options;
+  }
+
+  std::unique_ptr<testing::LoopbackHttpServer> server_;
+};
+
+TEST_F(PrometheusProviderCurlTest, DeadlineEndsAStalledRequestLongBeforeTheTimeout) {
+  PrometheusOptions options = StallingOptions();
+  const absl::Time start = absl::Now();
+  options.deadline = start + absl::Milliseconds(300);
+  auto provider = PrometheusProvider::Create(options);
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  auto result = (*provider)->QueryRange(Range());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("deadline exceeded before"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));  // the timeout is 30 s
+  EXPECT_EQ(server_->requests().size(), 1u);
+}
+
+TEST_F(PrometheusProviderCurlTest, CancelAbortsAStalledTransfer) {
+  PrometheusOptions options = StallingOptions();
+  std::atomic<bool> cancel{false};
+  options.cancelled = [&cancel] { return cancel.load(); };
+  auto provider = PrometheusProvider::Create(options);
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  const absl::Time start = absl::Now();
+  std::thread canceller([&cancel] {
+    absl::SleepFor(absl::Milliseconds(200));
+    cancel.store(true);
+  });
+  auto result = (*provider)->QueryRange(Range());
+  canceller.join();
+  EXPECT_TRUE(absl::IsCancelled(result.status())) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("cancelled by the caller"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));  // the timeout is 30 s
+  EXPECT_EQ(server_->requests().size(), 1u);
 }
 
 }  // namespace

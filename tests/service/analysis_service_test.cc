@@ -1,0 +1,650 @@
+// augur.v1.AnalysisService in-process: a real gRPC server on 127.0.0.1 and a real client, every
+// RPC and its error paths, health, the HTTP listener, draining and resuming runs.
+// The metrics backend is the seam: FakeProviderFactory answers from memory (fake_providers.h);
+// tests/service/serve_integration_test.py runs the binary against a real Prometheus.
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "augur/v1/analysis.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "service/convert.h"
+#include "service/server.h"
+#include "tests/service/fake_providers.h"
+
+namespace augur::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string TempDir(const std::string& name) {
+  const std::string dir = absl::StrCat(::testing::TempDir(), "augur-service-", name, "-", getpid(),
+                                       "-", absl::ToUnixNanos(absl::Now()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+struct Harness {
+  explicit Harness(const std::string& data_dir = "",
+                   std::vector<std::string> template_dirs = {AUGUR_SERVICE_TEMPLATES},
+                   int max_concurrent = 4) {
+    ServerOptions options;
+    options.config.template_dirs = std::move(template_dirs);
+    options.config.server.grpc_listen = "127.0.0.1:0";
+    options.config.server.http_listen = "127.0.0.1:0";
+    options.config.server.data_dir = data_dir;
+    options.config.limits.max_concurrent_analyses = max_concurrent;
+    options.log = &log;
+    options.providers = std::make_unique<fakes::FakeProviderFactory>(&fetches);
+    auto started = Server::Start(std::move(options));
+    EXPECT_TRUE(started.ok()) << started.status();
+    server = *std::move(started);
+    channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                                  grpc::InsecureChannelCredentials());
+    stub = v1::AnalysisService::NewStub(channel);
+  }
+
+  httplib::Result Get(const std::string& path) {
+    httplib::Client client("127.0.0.1", server->http_port());
+    return client.Get(path.c_str());
+  }
+
+  std::atomic<int> fetches{0};
+  std::ostringstream log;
+  std::unique_ptr<Server> server;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::AnalysisService::Stub> stub;
+};
+
+std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seconds(20)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+v1::AnalyzeRequest AnalyzeFor(const std::string& service) {
+  v1::AnalyzeRequest r;
+  r.mutable_template_()->set_name("svc-latency");
+  (*r.mutable_args())["service"] = service;
+  r.set_control("stable");
+  r.set_experiment("canary");
+  ToProto(absl::Minutes(30), r.mutable_lookback());
+  return r;
+}
+
+grpc::Status CallAnalyze(Harness& h, const v1::AnalyzeRequest& request, v1::AnalysisResult* out,
+                         absl::Duration timeout = absl::Seconds(20)) {
+  auto context = Context(timeout);
+  return h.stub->Analyze(context.get(), request, out);
+}
+
+const v1::MetricResult* FindMetric(const v1::AnalysisResult& r, const std::string& name) {
+  for (const v1::MetricResult& m : r.metrics()) {
+    if (m.name() == name) return &m;
+  }
+  return nullptr;
+}
+
+TEST(AnalysisServiceTest, ListsAndValidatesTemplates) {
+  Harness h;
+  auto context = Context();
+  v1::ListTemplatesResponse list;
+  ASSERT_TRUE(h.stub->ListTemplates(context.get(), {}, &list).ok());
+  ASSERT_EQ(list.templates_size(), 1);
+  EXPECT_EQ(list.templates(0).name(), "svc-latency");
+  EXPECT_THAT(list.templates(0).metrics(), ::testing::ElementsAre("latency", "errors"));
+  EXPECT_THAT(list.templates(0).args(), ::testing::ElementsAre("service"));
+  EXPECT_THAT(list.templates(0).file(), HasSubstr("svc-latency.yaml"));
+
+  v1::ValidateTemplateRequest bad;
+  bad.set_yaml(
+      "apiVersion: augur/v1\nkind: AnalysisTemplate\nmetadata: {name: x}\nspec:\n  metrics:\n"
+      "    - name: m\n      query: up\n      judge: {mannWhitney: {confidence: 1.5}}\n");
+  v1::ValidateTemplateResponse answer;
+  context = Context();
+  ASSERT_TRUE(h.stub->ValidateTemplate(context.get(), bad, &answer).ok());
+  EXPECT_FALSE(answer.valid());
+  ASSERT_GE(answer.diagnostics_size(), 1);
+  EXPECT_THAT(answer.diagnostics(0).path(), HasSubstr("confidence"));
+  EXPECT_EQ(answer.diagnostics(0).severity(), "error");
+
+  std::ifstream in(std::string(AUGUR_SERVICE_TEMPLATES) + "/svc-latency.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::ValidateTemplateRequest good;
+  good.set_yaml(text.str());
+  context = Context();
+  ASSERT_TRUE(h.stub->ValidateTemplate(context.get(), good, &answer).ok());
+  EXPECT_TRUE(answer.valid());
+  EXPECT_EQ(answer.template_().name(), "svc-latency");
+}
+
+TEST(AnalysisServiceTest, AnalyzePromotesAHealthyCanaryAndAbortsASlowOne) {
+  Harness h;
+  v1::AnalysisResult result;
+  ASSERT_TRUE(CallAnalyze(h, AnalyzeFor("healthy"), &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_PROMOTE) << result.reason();
+  EXPECT_EQ(result.template_(), "svc-latency");
+  EXPECT_EQ(result.control(), "stable");
+  ASSERT_EQ(result.metrics_size(), 2);
+  const v1::MetricResult* latency = FindMetric(result, "latency");
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->classification(), v1::CLASSIFICATION_PASS);
+  EXPECT_EQ(latency->queries().at("experiment"), "latency{service=\"healthy\",version=\"canary\"}");
+  EXPECT_EQ(latency->control().count(), 240);
+  EXPECT_TRUE(latency->has_p_value());
+  const v1::MetricResult* errors = FindMetric(result, "errors");
+  ASSERT_NE(errors, nullptr);
+  EXPECT_EQ(errors->control_counts().total(), 10000);
+  EXPECT_EQ(FromProto(result.window().end()) - FromProto(result.window().start()),
+            absl::Minutes(30));
+
+  ASSERT_TRUE(CallAnalyze(h, AnalyzeFor("slow"), &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_ABORT);
+  EXPECT_THAT(result.reason(), HasSubstr("latency"));
+  EXPECT_EQ(FindMetric(result, "latency")->classification(), v1::CLASSIFICATION_HIGH);
+  EXPECT_TRUE(FindMetric(result, "latency")->critical());
+
+  ASSERT_TRUE(CallAnalyze(h, AnalyzeFor("erring"), &result).ok());
+  EXPECT_EQ(FindMetric(result, "errors")->classification(), v1::CLASSIFICATION_HIGH);
+
+  // /metrics counts what happened.
+  auto metrics = h.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(
+      metrics->body,
+      HasSubstr("augur_analyses_total{kind=\"analyze\",strategy=\"canary\",verdict=\"ABORT\"} 2"));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("augur_grpc_requests_total{code=\"OK\",method=\"Analyze\"} 3"));
+  EXPECT_THAT(h.log.str(), HasSubstr("\"msg\":\"analysis\""));
+}
+
+TEST(AnalysisServiceTest, AnalyzeTakesAnInlineTemplateButNotItsOwnBackend) {
+  Harness h;
+  std::ifstream in(std::string(AUGUR_SERVICE_TEMPLATES) + "/svc-latency.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::AnalyzeRequest request = AnalyzeFor("healthy");
+  request.mutable_template_()->set_yaml(text.str());
+  v1::AnalysisResult result;
+  ASSERT_TRUE(CallAnalyze(h, request, &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_PROMOTE);
+
+  std::string yaml = text.str();
+  yaml.replace(yaml.find("  step: 15s"), 11,
+               "  step: 15s\n  provider:\n    prometheus: {address: http://10.0.0.1:9090}");
+  request.mutable_template_()->set_yaml(yaml);
+  const grpc::Status status = CallAnalyze(h, request, &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("template.yaml: provider.prometheus"));
+  EXPECT_EQ(h.fetches, 6);  // the first call only: two series and four rate counts
+}
+
+TEST(AnalysisServiceTest, AnalyzeErrorsMapToCodesAndNameTheField) {
+  Harness h;
+  struct Case {
+    std::string name;
+    std::function<void(v1::AnalyzeRequest&)> edit;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"unknown template", [](auto& r) { r.mutable_template_()->set_name("nope"); },
+       grpc::StatusCode::NOT_FOUND,
+       "template.name: template 'nope' is not loaded; known: svc-latency"},
+      {"no template", [](auto& r) { r.clear_template_(); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "template: required"},
+      {"broken yaml", [](auto& r) { r.mutable_template_()->set_yaml("spec: [unclosed"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "template.yaml: "},
+      {"no control", [](auto& r) { r.clear_control(); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "control: required"},
+      {"same scopes", [](auto& r) { r.set_experiment("stable"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "both 'stable'"},
+      {"no window", [](auto& r) { r.clear_lookback(); }, grpc::StatusCode::INVALID_ARGUMENT,
+       "window or lookback: required"},
+      {"window too long", [](auto& r) { ToProto(absl::Hours(25), r.mutable_lookback()); },
+       grpc::StatusCode::INVALID_ARGUMENT, "limits.maxWindow"},
+      {"backwards window",
+       [](auto& r) {
+         ToProto(absl::FromUnixSeconds(2000), r.mutable_window()->mutable_start());
+         ToProto(absl::FromUnixSeconds(1000), r.mutable_window()->mutable_end());
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "window: end"},
+      {"bad strategy", [](auto& r) { r.set_strategy(static_cast<v1::Strategy>(42)); },
+       grpc::StatusCode::INVALID_ARGUMENT, "strategy: unknown value 42"},
+      {"missing argument", [](auto& r) { r.mutable_args()->clear(); },
+       grpc::StatusCode::INVALID_ARGUMENT, "service"},
+      {"ab without KPI", [](auto& r) { r.set_strategy(v1::STRATEGY_AB); },
+       grpc::StatusCode::INVALID_ARGUMENT, "strategy ab needs a KPI"},
+      {"unknown provider", [](auto& r) { r.set_provider("elsewhere"); },
+       grpc::StatusCode::INVALID_ARGUMENT, "provider: no provider 'elsewhere'"},
+      {"backend down", [](auto& r) { (*r.mutable_args())["service"] = "down"; },
+       grpc::StatusCode::UNAVAILABLE, "connection refused"},
+  };
+  for (const Case& c : cases) {
+    v1::AnalyzeRequest request = AnalyzeFor("healthy");
+    c.edit(request);
+    v1::AnalysisResult result;
+    const grpc::Status status = CallAnalyze(h, request, &result);
+    EXPECT_EQ(status.error_code(), c.code) << c.name << ": " << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message)) << c.name;
+  }
+}
+
+TEST(AnalysisServiceTest, ClientDeadlineAndCancellationStopTheWork) {
+  // Two slots: if the abandoned calls kept theirs, the last call could not run.
+  Harness h("", {AUGUR_SERVICE_TEMPLATES}, /*max_concurrent=*/2);
+  v1::AnalysisResult result;
+  const absl::Time start = absl::Now();
+  grpc::Status status = CallAnalyze(h, AnalyzeFor("hang"), &result, absl::Milliseconds(500));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::thread> calls;
+  std::vector<grpc::Status> statuses(2);
+  for (int i = 0; i < 2; ++i) contexts.push_back(Context(absl::Seconds(120)));
+  for (int i = 0; i < 2; ++i) {
+    calls.emplace_back([&, i] {
+      v1::AnalysisResult r;
+      statuses[i] = h.stub->Analyze(contexts[i].get(), AnalyzeFor("hang"), &r);
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(300));
+  for (auto& context : contexts) context->TryCancel();
+  for (auto& call : calls) call.join();
+  for (const grpc::Status& s : statuses) EXPECT_EQ(s.error_code(), grpc::StatusCode::CANCELLED);
+  // The server saw the cancellations: both slots are free again within moments.
+  status = CallAnalyze(h, AnalyzeFor("healthy"), &result, absl::Seconds(15));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(result.verdict(), v1::VERDICT_PROMOTE);
+}
+
+v1::JudgeRequest JudgeFor(double experiment_scale) {
+  v1::JudgeRequest r;
+  r.mutable_template_()->set_name("svc-latency");
+  v1::MetricData* latency = r.add_metrics();
+  latency->set_metric("latency");
+  v1::Series* control = latency->add_control();
+  v1::Series* experiment = latency->add_experiment();
+  for (int i = 0; i < 300; ++i) {
+    const double noise = 1 + 0.05 * std::sin(i * 0.7) + 0.03 * std::cos(i * 1.3);
+    control->add_values(0.1 * noise);
+    experiment->add_values(0.1 * experiment_scale * (1 + 0.05 * std::sin(i * 0.9 + 1)));
+  }
+  v1::MetricData* errors = r.add_metrics();
+  errors->set_metric("errors");
+  errors->mutable_control_counts()->set_events(10);
+  errors->mutable_control_counts()->set_total(10000);
+  errors->mutable_experiment_counts()->set_events(12);
+  errors->mutable_experiment_counts()->set_total(10000);
+  return r;
+}
+
+TEST(AnalysisServiceTest, JudgeTakesInlineData) {
+  Harness h;
+  v1::AnalysisResult result;
+  auto context = Context();
+  ASSERT_TRUE(h.stub->Judge(context.get(), JudgeFor(1.0), &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_PROMOTE) << result.reason();
+  EXPECT_EQ(result.provider(), "inline data");
+  EXPECT_EQ(FindMetric(result, "latency")->experiment().count(), 300);
+  EXPECT_EQ(FindMetric(result, "errors")->experiment_counts().events(), 12);
+
+  context = Context();
+  ASSERT_TRUE(h.stub->Judge(context.get(), JudgeFor(1.3), &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_ABORT);
+
+  // A metric left out is missing data: never PROMOTE.
+  v1::JudgeRequest partial = JudgeFor(1.0);
+  partial.mutable_metrics()->RemoveLast();
+  context = Context();
+  ASSERT_TRUE(h.stub->Judge(context.get(), partial, &result).ok());
+  EXPECT_EQ(result.verdict(), v1::VERDICT_HOLD);
+  EXPECT_EQ(FindMetric(result, "errors")->classification(), v1::CLASSIFICATION_NODATA);
+  EXPECT_EQ(h.fetches, 0);
+}
+
+TEST(AnalysisServiceTest, JudgeRejectsDataThatDoesNotFitTheTemplate) {
+  Harness h;
+  struct Case {
+    std::function<void(v1::JudgeRequest&)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](auto& r) { r.mutable_metrics(0)->set_metric("latncy"); },
+       "metrics[0].metric: 'latncy' is not a metric of template 'svc-latency' (its metrics: "
+       "latency, errors)"},
+      {[](auto& r) { r.mutable_metrics(1)->set_metric("latency"); },
+       "metrics[1].metric: 'latency' is given twice"},
+      {[](auto& r) { r.mutable_metrics(1)->add_control()->add_values(1); },
+       "metrics[1]: 'errors' has a rate judge"},
+      {[](auto& r) { r.mutable_metrics(0)->mutable_control_counts()->set_total(1); },
+       "metrics[0]: 'latency' is judged on series"},
+      {[](auto& r) { r.mutable_metrics(0)->mutable_control(0)->add_timestamps(); },
+       "metrics[0].control[0].timestamps: 1 timestamps for 300 values"},
+  };
+  for (const Case& c : cases) {
+    v1::JudgeRequest request = JudgeFor(1.0);
+    c.edit(request);
+    v1::AnalysisResult result;
+    auto context = Context();
+    const grpc::Status status = h.stub->Judge(context.get(), request, &result);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
+  }
+}
+
+v1::StartRunRequest RunFor(const std::string& service, absl::Time start, absl::Duration interval,
+                           absl::Duration lifetime) {
+  v1::StartRunRequest r;
+  r.mutable_template_()->set_name("svc-latency");
+  (*r.mutable_args())["service"] = service;
+  r.set_control("stable");
+  r.set_experiment("canary");
+  ToProto(start, r.mutable_schedule()->mutable_start_time());
+  ToProto(interval, r.mutable_schedule()->mutable_interval());
+  ToProto(lifetime, r.mutable_schedule()->mutable_lifetime());
+  return r;
+}
+
+// Watches a run to its end: the intervals, then the final run.
+std::pair<std::vector<v1::IntervalResult>, v1::Run> Watch(Harness& h, const std::string& name,
+                                                          grpc::Status* status = nullptr) {
+  auto context = Context(absl::Seconds(60));
+  v1::WatchRunRequest request;
+  request.set_name(name);
+  auto reader = h.stub->WatchRun(context.get(), request);
+  std::vector<v1::IntervalResult> intervals;
+  v1::Run final_run;
+  v1::RunEvent event;
+  while (reader->Read(&event)) {
+    if (event.has_interval()) intervals.push_back(event.interval());
+    if (event.has_run()) final_run = event.run();
+  }
+  const grpc::Status s = reader->Finish();
+  if (status != nullptr) *status = s;
+  EXPECT_TRUE(status != nullptr || s.ok()) << s.error_message();
+  return {intervals, final_run};
+}
+
+TEST(AnalysisServiceTest, RunsJudgeEveryIntervalAndEndWithAVerdict) {
+  Harness h(TempDir("runs"));
+  const absl::Time start = absl::Now() - absl::Minutes(10);
+  v1::Run run;
+  auto context = Context();
+  ASSERT_TRUE(h.stub
+                  ->StartRun(context.get(),
+                             RunFor("healthy", start, absl::Minutes(1), absl::Minutes(5)), &run)
+                  .ok());
+  EXPECT_EQ(run.state(), v1::RUN_STATE_RUNNING);
+  EXPECT_EQ(run.verdict(), v1::VERDICT_HOLD);
+  EXPECT_EQ(run.intervals_total(), 5);
+  EXPECT_EQ(run.name(), "runs/" + run.run_id());
+
+  auto [intervals, final_run] = Watch(h, run.name());
+  ASSERT_EQ(intervals.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(intervals[static_cast<size_t>(i)].index(), i + 1);
+    EXPECT_EQ(intervals[static_cast<size_t>(i)].verdict(), v1::VERDICT_PROMOTE);
+    // Growing windows from the start.
+    EXPECT_EQ(FromProto(intervals[static_cast<size_t>(i)].window().start()), start);
+    EXPECT_EQ(FromProto(intervals[static_cast<size_t>(i)].window().end()),
+              start + (i + 1) * absl::Minutes(1));
+  }
+  EXPECT_EQ(final_run.state(), v1::RUN_STATE_SUCCEEDED);
+  EXPECT_EQ(final_run.verdict(), v1::VERDICT_PROMOTE);
+  EXPECT_THAT(final_run.reason(), HasSubstr("interval 5 of 5 PROMOTE"));
+
+  v1::GetRunRequest get;
+  get.set_name(run.run_id());
+  v1::Run got;
+  context = Context();
+  ASSERT_TRUE(h.stub->GetRun(context.get(), get, &got).ok());
+  EXPECT_EQ(got.intervals_size(), 5);
+  EXPECT_EQ(got.intervals_done(), 5);
+
+  // A slow canary aborts at its first interval; a sliding window judges the last lookback.
+  v1::StartRunRequest slow = RunFor("slow", start, absl::Minutes(1), absl::Minutes(5));
+  slow.mutable_schedule()->set_window_mode(v1::WINDOW_MODE_SLIDING);
+  ToProto(absl::Minutes(2), slow.mutable_schedule()->mutable_lookback());
+  context = Context();
+  ASSERT_TRUE(h.stub->StartRun(context.get(), slow, &run).ok());
+  std::tie(intervals, final_run) = Watch(h, run.name());
+  ASSERT_EQ(intervals.size(), 1u);
+  EXPECT_EQ(FromProto(intervals[0].window().start()), start - absl::Minutes(1));
+  EXPECT_EQ(final_run.verdict(), v1::VERDICT_ABORT);
+  EXPECT_THAT(final_run.reason(), HasSubstr("interval 1 of 5 ABORT"));
+
+  // Promote early after two passing intervals.
+  v1::StartRunRequest early = RunFor("healthy", start, absl::Minutes(1), absl::Minutes(5));
+  early.mutable_stop()->set_promote_after_passing_intervals(2);
+  context = Context();
+  ASSERT_TRUE(h.stub->StartRun(context.get(), early, &run).ok());
+  std::tie(intervals, final_run) = Watch(h, run.name());
+  EXPECT_EQ(intervals.size(), 2u);
+  EXPECT_EQ(final_run.verdict(), v1::VERDICT_PROMOTE);
+
+  // A backend that stays down: every interval HOLDs with its error; the run fails, ABORT.
+  context = Context();
+  ASSERT_TRUE(
+      h.stub
+          ->StartRun(context.get(), RunFor("down", start, absl::Minutes(1), absl::Minutes(2)), &run)
+          .ok());
+  std::tie(intervals, final_run) = Watch(h, run.name());
+  ASSERT_EQ(intervals.size(), 2u);
+  EXPECT_EQ(intervals[0].verdict(), v1::VERDICT_HOLD);
+  EXPECT_THAT(intervals[0].error(), HasSubstr("connection refused"));
+  EXPECT_EQ(final_run.state(), v1::RUN_STATE_FAILED);
+  EXPECT_EQ(final_run.verdict(), v1::VERDICT_ABORT);
+
+  // ListRuns: newest first, paged, filtered.
+  v1::ListRunsRequest list;
+  list.set_page_size(3);
+  v1::ListRunsResponse page;
+  context = Context();
+  ASSERT_TRUE(h.stub->ListRuns(context.get(), list, &page).ok());
+  ASSERT_EQ(page.runs_size(), 3);
+  EXPECT_EQ(page.runs(0).run_id(), run.run_id());
+  EXPECT_EQ(page.runs(0).intervals_size(), 0);
+  EXPECT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  context = Context();
+  ASSERT_TRUE(h.stub->ListRuns(context.get(), list, &page).ok());
+  EXPECT_EQ(page.runs_size(), 1);
+  EXPECT_TRUE(page.next_page_token().empty());
+  v1::ListRunsRequest failed;
+  failed.set_state(v1::RUN_STATE_FAILED);
+  context = Context();
+  ASSERT_TRUE(h.stub->ListRuns(context.get(), failed, &page).ok());
+  ASSERT_EQ(page.runs_size(), 1);
+  EXPECT_EQ(page.runs(0).run_id(), run.run_id());
+  EXPECT_THAT(h.log.str(), HasSubstr(absl::StrCat("\"run_id\":\"", run.run_id(), "\"")));
+}
+
+TEST(AnalysisServiceTest, RunsAreCancelledIdempotentAndValidated) {
+  Harness h;
+  v1::StartRunRequest request = RunFor("healthy", absl::Now(), absl::Hours(1), absl::Hours(4));
+  request.set_run_id("checkout-42");
+  v1::Run run;
+  auto context = Context();
+  ASSERT_TRUE(h.stub->StartRun(context.get(), request, &run).ok());
+  EXPECT_EQ(run.run_id(), "checkout-42");
+  // The same request again: the same run. A different one under that id: ALREADY_EXISTS.
+  v1::Run again;
+  context = Context();
+  ASSERT_TRUE(h.stub->StartRun(context.get(), request, &again).ok());
+  EXPECT_EQ(again.create_time().seconds(), run.create_time().seconds());
+  (*request.mutable_args())["service"] = "other";
+  context = Context();
+  EXPECT_EQ(h.stub->StartRun(context.get(), request, &again).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::CancelRunRequest cancel;
+  cancel.set_name("runs/checkout-42");
+  context = Context();
+  ASSERT_TRUE(h.stub->CancelRun(context.get(), cancel, &run).ok());
+  EXPECT_EQ(run.state(), v1::RUN_STATE_CANCELLED);
+  EXPECT_EQ(run.verdict(), v1::VERDICT_HOLD);
+  context = Context();
+  grpc::Status status = h.stub->CancelRun(context.get(), cancel, &run);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("already ended: CANCELLED"));
+  auto [intervals, final_run] = Watch(h, "runs/checkout-42");
+  EXPECT_TRUE(intervals.empty());
+  EXPECT_EQ(final_run.state(), v1::RUN_STATE_CANCELLED);
+
+  v1::GetRunRequest get;
+  get.set_name("runs/nope");
+  context = Context();
+  EXPECT_EQ(h.stub->GetRun(context.get(), get, &run).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.set_name("runs/Bad Name");
+  context = Context();
+  EXPECT_EQ(h.stub->GetRun(context.get(), get, &run).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  struct Case {
+    std::function<void(v1::StartRunRequest&)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](auto& r) { r.clear_schedule(); }, "schedule.interval: required"},
+      {[](auto& r) { ToProto(absl::Minutes(1), r.mutable_schedule()->mutable_lifetime()); },
+       "schedule.lifetime: 1m is shorter than one interval"},
+      {[](auto& r) { r.mutable_schedule()->mutable_warmup()->set_seconds(-5); },
+       "schedule.warmup: must not be negative"},
+      {[](auto& r) { r.mutable_stop()->set_promote_after_passing_intervals(9); },
+       "stop.promote_after_passing_intervals: 9 is more than the run's 4 intervals"},
+      {[](auto& r) { r.mutable_args()->clear(); }, "service"},
+      {[](auto& r) { r.set_run_id("UPPER"); }, "run_id: 'UPPER' must be"},
+      {[](auto& r) { r.set_experiment("stable"); }, "both 'stable'"},
+  };
+  for (const Case& c : cases) {
+    v1::StartRunRequest bad = RunFor("healthy", absl::Now(), absl::Hours(1), absl::Hours(4));
+    c.edit(bad);
+    context = Context();
+    status = h.stub->StartRun(context.get(), bad, &run);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.message;
+    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
+  }
+}
+
+TEST(AnalysisServiceTest, ARestartedServerResumesARunFromItsLastStoredInterval) {
+  const std::string dir = TempDir("resume");
+  std::string run_id;
+  {
+    Harness h(dir);
+    v1::Run run;
+    auto context = Context();
+    // Intervals of 1 s from now: the first lands before the restart, the rest after it.
+    ASSERT_TRUE(h.stub
+                    ->StartRun(context.get(),
+                               RunFor("healthy", absl::Now(), absl::Seconds(1), absl::Seconds(4)),
+                               &run)
+                    .ok());
+    run_id = run.run_id();
+    v1::GetRunRequest get;
+    get.set_name(run_id);
+    for (int i = 0; i < 100 && run.intervals_size() == 0; ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+      context = Context();
+      ASSERT_TRUE(h.stub->GetRun(context.get(), get, &run).ok());
+    }
+    ASSERT_GE(run.intervals_size(), 1);
+    ASSERT_LT(run.intervals_size(), 4);
+    h.server->Shutdown(absl::Seconds(5));
+  }
+  Harness h(dir);
+  EXPECT_THAT(h.log.str(), HasSubstr("\"msg\":\"run resumed\""));
+  auto [intervals, final_run] = Watch(h, "runs/" + run_id);
+  ASSERT_EQ(intervals.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(intervals[static_cast<size_t>(i)].index(), i + 1);
+  EXPECT_EQ(final_run.state(), v1::RUN_STATE_SUCCEEDED);
+  EXPECT_EQ(final_run.verdict(), v1::VERDICT_PROMOTE);
+}
+
+TEST(AnalysisServiceTest, HealthAndHttpEndpoints) {
+  Harness h;
+  auto health = grpc::health::v1::Health::NewStub(h.channel);
+  for (const char* service : {"", "augur.v1.AnalysisService"}) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    auto context = Context();
+    ASSERT_TRUE(health->Check(context.get(), request, &response).ok());
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+
+  auto healthz = h.Get("/healthz");
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 200);
+  auto readyz = h.Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 200);
+  auto metrics = h.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("augur_build_info{version=\""));
+  EXPECT_THAT(metrics->body, HasSubstr("augur_templates_loaded 1"));
+}
+
+TEST(AnalysisServiceTest, ShutdownLetsTheCallInFlightFinishAndReportsNotReady) {
+  Harness h;
+  grpc::Status status;
+  v1::AnalysisResult result;
+  std::thread call([&] { status = CallAnalyze(h, AnalyzeFor("slow-fetch"), &result); });
+  absl::SleepFor(absl::Milliseconds(300));  // the call is fetching (1.5 s)
+  std::thread drain([&] { h.server->Shutdown(absl::Seconds(20)); });
+  absl::SleepFor(absl::Milliseconds(300));
+  auto readyz = h.Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 503);
+  call.join();
+  drain.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(result.verdict(), v1::VERDICT_PROMOTE);
+  // New calls are refused once the server has stopped.
+  status = CallAnalyze(h, AnalyzeFor("healthy"), &result, absl::Seconds(2));
+  EXPECT_FALSE(status.ok());
+}
+
+TEST(AnalysisServiceTest, TemplateReloadSwapsAllOrNothing) {
+  const std::string dir = TempDir("templates");
+  std::filesystem::copy_file(std::string(AUGUR_SERVICE_TEMPLATES) + "/svc-latency.yaml",
+                             dir + "/svc-latency.yaml");
+  Harness h("", {dir});
+  std::ifstream in(dir + "/svc-latency.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string second = text.str();
+  second.replace(second.find("name: svc-latency"), 17, "name: svc-second");
+  std::ofstream(dir + "/second.yaml") << second;
+  ASSERT_TRUE(h.server->ReloadTemplates().ok());
+  auto context = Context();
+  v1::ListTemplatesResponse list;
+  ASSERT_TRUE(h.stub->ListTemplates(context.get(), {}, &list).ok());
+  EXPECT_EQ(list.templates_size(), 2);
+
+  std::ofstream(dir + "/broken.yaml") << "apiVersion: augur/v1\nkind: AnalysisTemplate\n";
+  const absl::Status reload = h.server->ReloadTemplates();
+  EXPECT_FALSE(reload.ok());
+  EXPECT_THAT(std::string(reload.message()), HasSubstr("broken.yaml"));
+  context = Context();
+  ASSERT_TRUE(h.stub->ListTemplates(context.get(), {}, &list).ok());
+  EXPECT_EQ(list.templates_size(), 2);  // the old set stays
+  EXPECT_THAT(h.log.str(), HasSubstr("template reload failed"));
+  auto metrics = h.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("augur_template_reloads_total{result=\"error\"} 1"));
+}
+
+}  // namespace
+}  // namespace augur::service
