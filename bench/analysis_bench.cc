@@ -214,6 +214,22 @@ void BM_ClassifyMannWhitney600(benchmark::State& state) {
   state.SetLabel(state.range(0) == 0 ? "mode augur" : "mode kayenta");
 }
 
+// The Judge RPC's unit of work (bench/judge_rpc.sh): one metric of 300 against 300 points drawn
+// from one distribution, 0.1 * exp(0.1 * N(0, 1)), as judge_load sends them.
+void BM_ClassifyMannWhitney300SameDistribution(benchmark::State& state) {
+  std::mt19937_64 gen(42);
+  std::normal_distribution<double> normal;
+  std::vector<double> control(300), experiment(300);
+  for (double& v : control) v = 0.1 * std::exp(0.1 * normal(gen));
+  for (double& v : experiment) v = 0.1 * std::exp(0.1 * normal(gen));
+  judges::MannWhitneyClassifierOptions options;
+  options.direction = judges::Direction::kIncrease;
+  for (auto _ : state) {
+    auto j = judges::ClassifyMannWhitney(experiment, control, options);
+    benchmark::DoNotOptimize(j.classification);
+  }
+}
+
 // Where that time goes: one order statistic of the 360,000 pairwise differences (the
 // Hodges-Lehmann median; each interval bound is another), with the sweeps it takes.
 void BM_PairwiseMedian600(benchmark::State& state) {
@@ -240,6 +256,7 @@ BENCHMARK(BM_RunAnalysis50MannWhitneyOneThread)->Unit(benchmark::kMillisecond)->
 BENCHMARK(BM_RunAnalysis50Mixed)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_Fetch50MannWhitney)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_ClassifyMannWhitney600)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
+BENCHMARK(BM_ClassifyMannWhitney300SameDistribution)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
 BENCHMARK(BM_PairwiseMedian600)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
 
 }  // namespace
