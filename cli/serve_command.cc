@@ -32,6 +32,14 @@ int RunServeCommand(const ServeCommandArgs& args, std::ostream& err) {
     if (!load.result) return fail(FirstProblem(load.diagnostics, args.config), kExitUsage);
     cfg = *load.result;
   }
+  for (const auto& [flag, value] :
+       {std::pair<const char*, const std::string*>{"--grpc-listen", &args.grpc_listen},
+        std::pair<const char*, const std::string*>{"--http-listen", &args.http_listen}}) {
+    if (value->empty()) continue;
+    if (absl::Status s = service::CheckListenAddress(*value, flag); !s.ok()) {
+      return fail(s.message(), kExitUsage);
+    }
+  }
   if (!args.grpc_listen.empty()) cfg.server.grpc_listen = args.grpc_listen;
   if (!args.http_listen.empty()) cfg.server.http_listen = args.http_listen;
   if (!args.templates.empty()) cfg.template_dirs = args.templates;
@@ -52,11 +60,6 @@ int RunServeCommand(const ServeCommandArgs& args, std::ostream& err) {
                   kExitUsage);
     }
     cfg.server.shutdown_grace = *grace;
-  }
-  if (cfg.template_dirs.empty()) {
-    err << kCommandName
-        << ": warning: no template directories (--templates DIR or templates: in --config); "
-           "requests must send their templates inline\n";
   }
 
   // Signals are taken by sigwait below, never by a handler: block them before any thread starts

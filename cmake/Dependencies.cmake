@@ -33,16 +33,25 @@ option(AUGUR_STATIC_THIRD_PARTY "Link Abseil, yaml-cpp, gRPC, protobuf and libst
 if(AUGUR_STATIC_THIRD_PARTY)
   get_directory_property(augur_imported_targets IMPORTED_TARGETS)
   foreach(target IN LISTS augur_imported_targets)
-    if(NOT target MATCHES "^(absl|gRPC)::" AND NOT target MATCHES "^(yaml-cpp|re2::re2|c-ares::cares|protobuf::libprotobuf)$")
+    if(NOT target MATCHES "^(absl|gRPC)::" AND
+       NOT target MATCHES "^(yaml-cpp|re2::re2|c-ares::cares|protobuf::libprotobuf|SQLite::SQLite3)$")
       continue()
     endif()
     get_target_property(type ${target} TYPE)
+    if(target STREQUAL "re2::re2" AND type STREQUAL "INTERFACE_LIBRARY")
+      # gRPC's Findre2 links it by pkg-config flags (-lre2): name the archive instead.
+      find_library(augur_re2_archive NAMES libre2.a REQUIRED)
+      set_target_properties(re2::re2 PROPERTIES INTERFACE_LINK_LIBRARIES "${augur_re2_archive}")
+      continue()
+    endif()
     if(NOT type STREQUAL "SHARED_LIBRARY" AND NOT type STREQUAL "UNKNOWN_LIBRARY")
       continue()
     endif()
+    set(location_property "")
     foreach(property IMPORTED_LOCATION_NONE IMPORTED_LOCATION_RELEASE IMPORTED_LOCATION)
       get_target_property(location ${target} ${property})
       if(location)
+        set(location_property ${property})  # the loop variable does not outlive the loop
         break()
       endif()
     endforeach()
@@ -53,8 +62,9 @@ if(AUGUR_STATIC_THIRD_PARTY)
     if(NOT EXISTS "${archive}")
       message(FATAL_ERROR "AUGUR_STATIC_THIRD_PARTY: no static archive ${archive} for ${target}")
     endif()
-    set_target_properties(${target} PROPERTIES ${property} "${archive}" IMPORTED_NO_SONAME TRUE)
+    set_target_properties(${target} PROPERTIES ${location_property} "${archive}"
+                                               IMPORTED_NO_SONAME TRUE)
   endforeach()
-  # libstdc++'s thousands of symbols were most of the loader's remaining lookups.
-  add_link_options(-static-libstdc++ -static-libgcc)
+  # libstdc++ stays shared: prometheus-cpp and cpp-httplib, C++ libraries Debian ships only as
+  # shared objects, load it anyway, and one process must not hold two copies of it.
 endif()

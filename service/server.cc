@@ -57,8 +57,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
-// "HOST:PORT" with PORT 0 allowed; gRPC reports the bound port.
-absl::Status CheckListen(const std::string& listen, const char* flag) {
+}  // namespace
+
+absl::Status CheckListenAddress(const std::string& listen, absl::string_view flag) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
@@ -68,8 +69,6 @@ absl::Status CheckListen(const std::string& listen, const char* flag) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 struct Server::Impl {
   ServerOptions options;
@@ -106,11 +105,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   s.clock = s.options.clock != nullptr ? s.options.clock : &Clock::Real();
   s.log = std::make_unique<JsonLog>(s.options.log != nullptr ? *s.options.log : std::cerr,
                                     LogLevel::kInfo, *s.clock);
-  if (absl::Status st = CheckListen(cfg.server.grpc_listen, "server.grpcListen"); !st.ok()) {
+  if (absl::Status st = CheckListenAddress(cfg.server.grpc_listen, "server.grpcListen"); !st.ok()) {
     return st;
   }
-  if (absl::Status st = CheckListen(cfg.server.http_listen, "server.httpListen"); !st.ok()) {
+  if (absl::Status st = CheckListenAddress(cfg.server.http_listen, "server.httpListen"); !st.ok()) {
     return st;
+  }
+  if (cfg.template_dirs.empty()) {
+    s.log->Warn("no template directories: requests must send their templates inline",
+                {{"hint", "set --templates DIR or templates: in the configuration"}});
   }
   s.metrics = std::make_unique<ServiceMetrics>(AUGUR_VERSION);
   s.templates = std::make_unique<TemplateRegistry>(cfg.template_dirs);

@@ -14,7 +14,9 @@
 #include <ostream>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "config/augur_config.h"
 #include "core/clock.h"
@@ -31,6 +33,9 @@ struct ServerOptions {
   // `prometheus_url`. Tests pass one that answers from memory.
   std::unique_ptr<ProviderFactory> providers;
 };
+
+// "HOST:PORT" (port 0: any free port): InvalidArgument naming `flag` otherwise.
+absl::Status CheckListenAddress(const std::string& listen, absl::string_view flag);
 
 class Server {
  public:

@@ -46,10 +46,17 @@ limits:
   maxWindow: 6h
   maxMetrics: 50
   maxConcurrentAnalyses: 4
+  analysisTimeout: 90s
+  maxRequestBytes: 8MiB
 server:
   grpcListen: 127.0.0.1:7070
   httpListen: 0.0.0.0:7071
   dataDir: /var/lib/augur
+  shutdownGracePeriod: 10s
+  tls:
+    certFile: /etc/augur/server.pem
+    keyFile: /etc/augur/server-key.pem
+    clientCaFile: /etc/augur/clients-ca.pem
 )";
 
 std::vector<std::string> Lines(const std::string& from, const std::string& to) {
@@ -84,8 +91,15 @@ TEST(AugurConfigTest, ValidConfigLoadsEveryField) {
   EXPECT_EQ(c.template_dirs.size(), 2u);
   EXPECT_EQ(c.limits.max_window, absl::Hours(6));
   EXPECT_EQ(c.limits.max_metrics, 50);
+  EXPECT_EQ(c.limits.max_concurrent_analyses, 4);
+  EXPECT_EQ(c.limits.analysis_timeout, absl::Seconds(90));
+  EXPECT_EQ(c.limits.max_request_bytes, int64_t{8} << 20);
   EXPECT_EQ(c.server.grpc_listen, "127.0.0.1:7070");
   EXPECT_EQ(c.server.data_dir, "/var/lib/augur");
+  EXPECT_EQ(c.server.shutdown_grace, absl::Seconds(10));
+  EXPECT_EQ(c.server.tls_cert_file, "/etc/augur/server.pem");
+  EXPECT_EQ(c.server.tls_key_file, "/etc/augur/server-key.pem");
+  EXPECT_EQ(c.server.tls_client_ca_file, "/etc/augur/clients-ca.pem");
 }
 
 TEST(AugurConfigTest, MinimalConfigTakesTheDocumentedDefaults) {
@@ -97,6 +111,35 @@ TEST(AugurConfigTest, MinimalConfigTakesTheDocumentedDefaults) {
   EXPECT_EQ(load.result->limits.max_concurrent_analyses, 16);
   EXPECT_EQ(load.result->server.grpc_listen, "0.0.0.0:7070");
   EXPECT_EQ(load.result->server.http_listen, "0.0.0.0:7071");
+  EXPECT_EQ(load.result->limits.analysis_timeout, absl::Minutes(2));
+  EXPECT_EQ(load.result->limits.max_request_bytes, int64_t{16} << 20);
+  EXPECT_EQ(load.result->server.data_dir, "");
+  EXPECT_EQ(load.result->server.shutdown_grace, absl::Seconds(25));
+  EXPECT_EQ(load.result->server.tls_cert_file, "");
+  EXPECT_EQ(load.result->server.tls_key_file, "");
+  EXPECT_EQ(load.result->server.tls_client_ca_file, "");
+}
+
+// TLS without mTLS, the smallest and largest request sizes, and a drain with no grace.
+TEST(AugurConfigTest, AcceptsTheEdgesOfTheServerSettings) {
+  const ConfigLoad load = LoadConfig(R"(apiVersion: augur/v1
+kind: Config
+limits:
+  maxRequestBytes: 1KiB
+server:
+  shutdownGracePeriod: 0s
+  tls: {certFile: /s.pem, keyFile: /s-key.pem}
+)");
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("augur.yaml");
+  EXPECT_EQ(load.result->limits.max_request_bytes, 1024);
+  EXPECT_EQ(load.result->server.shutdown_grace, absl::ZeroDuration());
+  EXPECT_EQ(load.result->server.tls_cert_file, "/s.pem");
+  EXPECT_EQ(load.result->server.tls_key_file, "/s-key.pem");
+  EXPECT_EQ(load.result->server.tls_client_ca_file, "");
+  const ConfigLoad largest =
+      LoadConfig("apiVersion: augur/v1\nkind: Config\nlimits: {maxRequestBytes: 1GiB}\n");
+  ASSERT_TRUE(largest.result.has_value()) << largest.diagnostics.Format("augur.yaml");
+  EXPECT_EQ(largest.result->limits.max_request_bytes, int64_t{1} << 30);
 }
 
 TEST(AugurConfigTest, TheOnlyProviderIsTheDefault) {
@@ -179,6 +222,34 @@ INSTANTIATE_TEST_SUITE_P(
                 "'six hours'"},
         Mistake{"MaxMetricsZero", "maxMetrics: 50", "maxMetrics: 0",
                 "augur.yaml: limits.maxMetrics: must be in [1, 100000], got 0"},
+        Mistake{"AnalysisTimeoutZero", "analysisTimeout: 90s", "analysisTimeout: 0s",
+                "augur.yaml: limits.analysisTimeout: must be longer than 0, got '0s'"},
+        Mistake{"RequestBytesBelow1KiB", "maxRequestBytes: 8MiB", "maxRequestBytes: 1023",
+                "augur.yaml: limits.maxRequestBytes: must be a size from 1KiB to 1GiB such as "
+                "4194304 or 16MiB, got '1023'"},
+        Mistake{"RequestBytesAbove1GiB", "maxRequestBytes: 8MiB", "maxRequestBytes: 1025MiB",
+                "augur.yaml: limits.maxRequestBytes: must be a size from 1KiB to 1GiB such as "
+                "4194304 or 16MiB, got '1025MiB'"},
+        Mistake{"RequestBytesMalformed", "maxRequestBytes: 8MiB", "maxRequestBytes: 8MB",
+                "augur.yaml: limits.maxRequestBytes: must be a size from 1KiB to 1GiB such as "
+                "4194304 or 16MiB, got '8MB'"},
+        Mistake{"RequestBytesNotAScalar", "maxRequestBytes: 8MiB", "maxRequestBytes: [8MiB]",
+                "augur.yaml: limits.maxRequestBytes: must be a size from 1KiB to 1GiB such as "
+                "4194304 or 16MiB, got a list"},
+        Mistake{"GraceNegative", "shutdownGracePeriod: 10s", "shutdownGracePeriod: -10s",
+                "augur.yaml: server.shutdownGracePeriod: must be a duration such as 30s, 5m or "
+                "1h30m, got '-10s'"},
+        Mistake{"ServerCertWithoutKey", "    keyFile: /etc/augur/server-key.pem\n", "",
+                "augur.yaml: server.tls: certFile and keyFile go together"},
+        Mistake{"ServerKeyWithoutCert", "    certFile: /etc/augur/server.pem\n", "",
+                "augur.yaml: server.tls: certFile and keyFile go together"},
+        Mistake{"ClientCaWithoutServerCert",
+                "    certFile: /etc/augur/server.pem\n    keyFile: /etc/augur/server-key.pem\n", "",
+                "augur.yaml: server.tls: clientCaFile (mTLS) needs the server's own certFile and "
+                "keyFile"},
+        Mistake{"ServerTlsUnknownKey", "clientCaFile:", "clientCAFile:",
+                "augur.yaml: server.tls.clientCAFile: unknown field; did you mean "
+                "'clientCaFile'?"},
         Mistake{"ListenWithoutPort", "httpListen: 0.0.0.0:7071", "httpListen: localhost",
                 "augur.yaml: server.httpListen: must be HOST:PORT, got 'localhost'"}),
     [](const ::testing::TestParamInfo<Mistake>& param_info) { return param_info.param.name; });
