@@ -26,8 +26,9 @@ struct ServeCommandArgs {
   bool check = false;  // load and validate everything, then exit (no listeners)
 };
 
-// Exit codes: 0 after a clean drain (or --check passing), 64 for a bad flag or configuration
-// (named), 3 when the server cannot start (a port in use, an unreadable store).
+// Exit codes: 0 after a clean drain (or --check passing); 64 for a bad flag, configuration,
+// template directory, TLS file or data directory (named); 3 when the server cannot start for
+// another reason (a port in use, the run store held by another server).
 int RunServeCommand(const ServeCommandArgs& args, std::ostream& err);
 
 void AddServeCommand(CLI::App& app, std::function<int()>& run);

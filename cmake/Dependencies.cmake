@@ -12,10 +12,11 @@ find_package(Protobuf 3.21 REQUIRED)            # libprotobuf-dev, protobuf-comp
 find_package(gRPC 1.51 CONFIG REQUIRED)         # libgrpc++-dev, protobuf-compiler-grpc
 find_package(prometheus-cpp CONFIG REQUIRED)  # prometheus-cpp-dev 1.0 (no version file): /metrics
 find_package(SQLite3 3.40 REQUIRED)             # libsqlite3-dev: the run store
-# libcpp-httplib-dev ships pkg-config metadata only (its compile definitions must match the
-# library Debian built: OpenSSL, zlib and brotli support).
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib>=0.11)
+# libcivetweb-dev 1.15: the HTTP listener of `augur serve`. Plain C that needs only libc and does
+# nothing until mg_init_library/mg_start, unlike cpp-httplib, whose static initialiser ran
+# OpenSSL's init in every process that linked it, `augur analyze` included. Its config requires
+# /usr/bin/civetweb (package civetweb) to exist.
+find_package(civetweb 1.15 CONFIG REQUIRED)
 
 if(AUGUR_BUILD_TESTS)
   find_package(GTest REQUIRED)                  # libgtest-dev, libgmock-dev
@@ -65,6 +66,6 @@ if(AUGUR_STATIC_THIRD_PARTY)
     set_target_properties(${target} PROPERTIES ${location_property} "${archive}"
                                                IMPORTED_NO_SONAME TRUE)
   endforeach()
-  # libstdc++ stays shared: prometheus-cpp and cpp-httplib, C++ libraries Debian ships only as
-  # shared objects, load it anyway, and one process must not hold two copies of it.
+  # libstdc++ stays shared: prometheus-cpp, a C++ library Debian ships only as a shared object,
+  # loads it anyway, and one process must not hold two copies of it.
 endif()

@@ -28,7 +28,8 @@ AUGUR_PACKAGES=(
   nlohmann-json3-dev             # JSON: Kayenta configs (import) and Kayenta's test vectors
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler  # the gRPC API
   prometheus-cpp-dev             # /metrics of augur serve
-  libcpp-httplib-dev             # the HTTP listener of augur serve (health, adapters)
+  libcivetweb-dev civetweb       # the HTTP listener of augur serve (civetweb: its CMake config
+                                 # wants /usr/bin/civetweb, which libcivetweb-dev does not pull in)
   libsqlite3-dev                 # the run store of augur serve
   python3-grpcio python3-protobuf  # tests: the gRPC API from another language (/usr/bin/python3)
   libgtest-dev libgmock-dev      # unit tests

@@ -262,6 +262,17 @@ grpc::Status AnalysisServiceImpl::StartRun(grpc::ServerContext* /*context*/,
   const absl::Status status = [&]() -> absl::Status {
     AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request->template_()));
     AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
+    // The longest window a run judges: its lookback when sliding, else its lifetime.
+    const v1::Schedule& s = request->schedule();
+    const bool sliding = s.window_mode() == v1::WINDOW_MODE_SLIDING ||
+                         (s.window_mode() == v1::WINDOW_MODE_UNSPECIFIED && s.has_lookback());
+    const absl::Duration longest = FromProto(sliding ? s.lookback() : s.lifetime());
+    if (longest > limits_.max_window) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          sliding ? "schedule.lookback: " : "schedule.lifetime: ", FormatPromDuration(longest),
+          " windows are longer than the server allows (", FormatPromDuration(limits_.max_window),
+          ", limits.maxWindow)"));
+    }
     AUGUR_ASSIGN_OR_RETURN(*response, runs_.StartRun(*request, std::move(t)));
     return absl::OkStatus();
   }();

@@ -28,15 +28,18 @@ class TimedProvider final : public providers::MetricProvider {
     const absl::Time start = clock_.Now();
     auto out = inner_.QueryRangeAll(queries);
     fetch_ += clock_.Now() - start;
+    fetched_ = true;
     return out;
   }
   std::string Describe() const override { return inner_.Describe(); }
   absl::Duration fetch() const { return fetch_; }
+  bool fetched() const { return fetched_; }
 
  private:
   providers::MetricProvider& inner_;
   Clock& clock_;
   absl::Duration fetch_;
+  bool fetched_ = false;
 };
 
 }  // namespace
@@ -78,7 +81,8 @@ absl::StatusOr<std::unique_ptr<providers::MetricProvider>> PrometheusProviderFac
     options.bearer_token_file = p.bearer_token_file;
   } else {
     if (wanted.empty()) wanted = t.provider.name;
-    if (wanted.empty()) wanted = default_provider_;
+    // --prometheus, a flag, overrides the configuration's default provider.
+    if (wanted.empty() && default_url_.empty()) wanted = default_provider_;
     if (wanted.empty() && !default_url_.empty()) {
       options.url = default_url_;
     } else {
@@ -161,13 +165,18 @@ absl::StatusOr<analysis::AnalysisResult> Analyzer::Analyze(const char* kind,
   const absl::Duration total = clock_.Now() - start;
   metrics_.ObserveFetchSeconds(absl::ToDoubleSeconds(timed.fetch()));
   if (!result.ok()) {
-    metrics_.CountProviderError(ProviderErrorKind(result.status()));
+    // Errors before the fetch (a missing argument, ab without a KPI) are the request's.
+    if (timed.fetched()) metrics_.CountProviderError(ProviderErrorKind(result.status()));
     metrics_.CountAnalysis(kind, analysis::StrategyName(request.strategy), "none");
     return result.status();
   }
   metrics_.ObserveJudgeSeconds(absl::ToDoubleSeconds(total - timed.fetch()));
   Record(kind, *result);
   return result;
+}
+
+absl::Status Analyzer::CheckProvider(const std::string& name, const config::AnalysisTemplate& t) {
+  return providers_.Make(name, t, CallLimits{}).status();
 }
 
 absl::StatusOr<analysis::AnalysisResult> Analyzer::Judge(

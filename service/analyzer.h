@@ -33,7 +33,8 @@ struct CallLimits {
 class ProviderFactory {
  public:
   virtual ~ProviderFactory() = default;
-  // `name`: the request's provider; else the template's (inline, or a name); else the default.
+  // `name`: the request's provider; else the template's (inline, or a name); else the default
+  // (--prometheus before the configuration's default provider).
   // InvalidArgument naming the provider when there is none or it is unknown.
   virtual absl::StatusOr<std::unique_ptr<providers::MetricProvider>> Make(
       const std::string& name, const config::AnalysisTemplate& t, const CallLimits& limits) = 0;
@@ -73,6 +74,10 @@ class Analyzer {
                                                    const analysis::AnalysisRequest& request,
                                                    const std::string& provider,
                                                    const CallLimits& limits);
+
+  // Whether Analyze could make the provider `name` for `t` (StartRun checks before storing a
+  // run, so that a typo fails the call, not every interval): the factory's error.
+  absl::Status CheckProvider(const std::string& name, const config::AnalysisTemplate& t);
 
   // Judges inline data (the Judge RPC): no slot (it is CPU only and short), one thread.
   absl::StatusOr<analysis::AnalysisResult> Judge(const LoadedTemplate& t,

@@ -1,7 +1,11 @@
 // HttpServer: the plain-HTTP listener of `augur serve` (--http-listen): /healthz (liveness),
 // /readyz (readiness), /metrics, and room for the controller adapters (Argo Rollouts, Flagger),
-// which register further routes. Built on Debian's cpp-httplib: blocking I/O on a small thread
-// pool, which suits a handful of probes and controller calls a second.
+// which register further routes. Built on civetweb (Debian's libcivetweb1): plain C, libc only,
+// and idle until started, so the other commands pay nothing for it at start-up (cpp-httplib's
+// shared library initialised OpenSSL in every process). A thread per connection, without
+// keep-alive, suits a handful of probes and controller calls a second. augur binds the socket
+// itself (Debian builds civetweb without IPv6, and its bind errors carry no reason) and swaps it
+// for civetweb's placeholder listener before civetweb's threads start (http_server.cc).
 #ifndef AUGUR_SERVICE_HTTP_SERVER_H_
 #define AUGUR_SERVICE_HTTP_SERVER_H_
 

@@ -213,7 +213,9 @@ absl::StatusOr<v1::Run> RunManager::StartRun(const v1::StartRunRequest& given,
   if (request.has_step()) {
     auto step = DurationField(request.step(), "step");
     if (!step.ok()) return step.status();
+    if (*step <= absl::ZeroDuration()) return absl::InvalidArgumentError("step: must be positive");
   }
+  if (absl::Status s = analyzer_.CheckProvider(request.provider(), t->spec); !s.ok()) return s;
   const bool start_given = request.schedule().has_start_time();
   if (absl::Status s = NormalizeSchedule(request, clock_.Now()); !s.ok()) return s;
   // The arguments and scopes must render now, not fail at the first interval.

@@ -1,5 +1,11 @@
 #include "service/server.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -88,6 +94,11 @@ struct Server::Impl {
   std::atomic<bool> ready{false};
   absl::Mutex shutdown_mu;
   bool shut_down = false;
+  int lock_fd = -1;  // flock on dataDir/augur.lock, held for the server's life
+
+  ~Impl() {
+    if (lock_fd >= 0) close(lock_fd);
+  }
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -128,6 +139,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     auto store = OpenSqliteRunStore(cfg.server.data_dir);
     if (!store.ok()) return store.status();
     s.store = *std::move(store);
+    // One server per data directory: a second would resume the same runs and race the first
+    // for every interval. The lock goes with the process, even on kill -9.
+    const std::string lock_path = cfg.server.data_dir + "/augur.lock";
+    s.lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s.lock_fd < 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("server.dataDir: cannot open ", lock_path, ": ", strerror(errno)));
+    }
+    if (flock(s.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return absl::UnavailableError(absl::StrCat("server.dataDir: ", cfg.server.data_dir,
+                                                 " is in use by another augur serve (", lock_path,
+                                                 " is locked)"));
+    }
   }
   s.providers = s.options.providers != nullptr
                     ? std::move(s.options.providers)
@@ -147,6 +171,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second server on a busy port would bind and silently
+  // take half its connections. Binding must fail instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(cfg.server.grpc_listen, *credentials, &s.grpc_port);
   builder.RegisterService(s.service.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(cfg.limits.max_request_bytes));

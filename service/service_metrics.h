@@ -36,7 +36,7 @@ class ServiceMetrics {
   // augur_fetch_duration_seconds (histogram): fetching one analysis' queries.
   void ObserveFetchSeconds(double seconds);
   // augur_provider_errors_total{kind="unavailable|deadline_exceeded|invalid_query|
-  // permission_denied|other"}
+  // permission_denied|cancelled|other"}
   void CountProviderError(absl::string_view kind);
   // augur_grpc_requests_total{method="Analyze|...", code="OK|INVALID_ARGUMENT|..."} and
   // augur_grpc_request_duration_seconds{method} (histogram).

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -16,10 +17,10 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "httplib.h"
 #include "service/convert.h"
 #include "service/server.h"
 #include "tests/service/fake_providers.h"
+#include "tests/service/http_get.h"
 
 namespace augur::service {
 namespace {
@@ -53,9 +54,14 @@ struct Harness {
     stub = v1::AnalysisService::NewStub(channel);
   }
 
-  httplib::Result Get(const std::string& path) {
-    httplib::Client client("127.0.0.1", server->http_port());
-    return client.Get(path.c_str());
+  std::optional<augur::testing::RawHttpResponse> Get(const std::string& path) {
+    absl::StatusOr<augur::testing::RawHttpResponse> response =
+        augur::testing::HttpGet(server->http_port(), path);
+    if (!response.ok()) {
+      ADD_FAILURE() << "GET " << path << ": " << response.status();
+      return std::nullopt;
+    }
+    return *std::move(response);
   }
 
   std::atomic<int> fetches{0};
@@ -527,6 +533,16 @@ TEST(AnalysisServiceTest, RunsAreCancelledIdempotentAndValidated) {
       {[](auto& r) { r.mutable_args()->clear(); }, "service"},
       {[](auto& r) { r.set_run_id("UPPER"); }, "run_id: 'UPPER' must be"},
       {[](auto& r) { r.set_experiment("stable"); }, "both 'stable'"},
+      // Checked when the run starts, not at every interval.
+      {[](auto& r) { r.set_provider("elsewhere"); }, "provider: no provider 'elsewhere'"},
+      {[](auto& r) { r.mutable_step(); }, "step: must be positive"},
+      {[](auto& r) { ToProto(absl::Hours(48), r.mutable_schedule()->mutable_lifetime()); },
+       "schedule.lifetime: 48h windows are longer than the server allows (24h, limits.maxWindow)"},
+      {[](auto& r) {
+         r.mutable_schedule()->set_window_mode(v1::WINDOW_MODE_SLIDING);
+         ToProto(absl::Hours(30), r.mutable_schedule()->mutable_lookback());
+       },
+       "schedule.lookback: 30h windows are longer than the server allows (24h"},
   };
   for (const Case& c : cases) {
     v1::StartRunRequest bad = RunFor("healthy", absl::Now(), absl::Hours(1), absl::Hours(4));
@@ -570,6 +586,42 @@ TEST(AnalysisServiceTest, ARestartedServerResumesARunFromItsLastStoredInterval) 
   for (int i = 0; i < 4; ++i) EXPECT_EQ(intervals[static_cast<size_t>(i)].index(), i + 1);
   EXPECT_EQ(final_run.state(), v1::RUN_STATE_SUCCEEDED);
   EXPECT_EQ(final_run.verdict(), v1::VERDICT_PROMOTE);
+}
+
+TEST(AnalysisServiceTest, ASecondServerCannotTakeTheDataDirectoryOrThePort) {
+  const std::string dir = TempDir("lock");
+  Harness first(dir);
+  ServerOptions options;
+  options.config.template_dirs = {AUGUR_SERVICE_TEMPLATES};
+  options.config.server.grpc_listen = "127.0.0.1:0";
+  options.config.server.http_listen = "127.0.0.1:0";
+  options.config.server.data_dir = dir;
+  std::ostringstream log;
+  options.log = &log;
+  std::atomic<int> fetches{0};
+  options.providers = std::make_unique<fakes::FakeProviderFactory>(&fetches);
+  auto second = Server::Start(std::move(options));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr("is in use by another augur serve"));
+
+  // gRPC's SO_REUSEPORT is off: a busy port fails the start instead of sharing connections.
+  ServerOptions same_port;
+  same_port.config.template_dirs = {AUGUR_SERVICE_TEMPLATES};
+  same_port.config.server.grpc_listen = absl::StrCat("127.0.0.1:", first.server->grpc_port());
+  same_port.config.server.http_listen = "127.0.0.1:0";
+  same_port.log = &log;
+  same_port.providers = std::make_unique<fakes::FakeProviderFactory>(&fetches);
+  auto third = Server::Start(std::move(same_port));
+  ASSERT_FALSE(third.ok());
+  EXPECT_THAT(std::string(third.status().message()), HasSubstr("server.grpcListen"));
+
+  // Once the first server is gone, the directory is free again.
+  first.server->Shutdown(absl::Seconds(5));
+  first.server.reset();
+  Harness again(dir);
+  EXPECT_GT(again.server->grpc_port(), 0);
 }
 
 TEST(AnalysisServiceTest, HealthAndHttpEndpoints) {

@@ -1,13 +1,9 @@
-// HttpServer over real loopback sockets. The client is a few lines of raw HTTP/1.1 rather than
-// httplib::Client: it sees the response byte for byte (a leaked exception text would show up
-// in a header, too), and it needs none of httplib's compile definitions, which this test
-// target does not get.
+// HttpServer over real loopback sockets, with the raw HTTP/1.1 client of http_get.h: it sees the
+// response byte for byte (a leaked exception text would show up in a header, too).
 #include "service/http_server.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,99 +11,24 @@
 #include <map>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/service/http_get.h"
 
 namespace augur::service {
 namespace {
 
+using ::augur::testing::HttpExchange;
+using ::augur::testing::RawHttpResponse;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct RawResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-  std::string raw;
-};
-
-// Connects to 127.0.0.1:`port` (or ::1), sends `request` as is and reads until the server
-// closes the connection (requests say "Connection: close").
-absl::StatusOr<RawResponse> Exchange(int port, const std::string& request, bool ipv6 = false) {
-  const int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(std::strerror(errno));
-  // A server that never answers fails the test instead of hanging it.
-  timeval timeout{};
-  timeout.tv_sec = 10;
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  int connected = -1;
-  if (ipv6) {
-    sockaddr_in6 address{};
-    address.sin6_family = AF_INET6;
-    address.sin6_addr = in6addr_loopback;
-    address.sin6_port = htons(static_cast<uint16_t>(port));
-    connected = connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
-  } else {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    connected = connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
-  }
-  if (connected != 0) {
-    const absl::Status status = absl::UnavailableError(std::strerror(errno));
-    close(fd);
-    return status;
-  }
-  size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server may answer (413) before it has read everything
-    sent += static_cast<size_t>(n);
-  }
-  RawResponse response;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n < 0) {
-      const absl::Status status = absl::DeadlineExceededError(std::strerror(errno));
-      close(fd);
-      return status;
-    }
-    if (n == 0) break;
-    response.raw.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-
-  const size_t head_end = response.raw.find("\r\n\r\n");
-  if (head_end == std::string::npos) {
-    return absl::DataLossError(absl::StrCat("no complete response head: ", response.raw));
-  }
-  const std::vector<absl::string_view> lines =
-      absl::StrSplit(absl::string_view(response.raw).substr(0, head_end), "\r\n");
-  const std::vector<absl::string_view> status_line = absl::StrSplit(lines[0], ' ');
-  if (status_line.size() < 2 || !absl::SimpleAtoi(status_line[1], &response.status)) {
-    return absl::DataLossError(absl::StrCat("bad status line: ", lines[0]));
-  }
-  for (size_t i = 1; i < lines.size(); ++i) {
-    const size_t colon = lines[i].find(':');
-    if (colon == absl::string_view::npos) continue;
-    response.headers[absl::AsciiStrToLower(lines[i].substr(0, colon))] =
-        std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)));
-  }
-  response.body = response.raw.substr(head_end + 4);
-  return response;
-}
 
 std::string Request(absl::string_view method, absl::string_view target,
                     absl::string_view extra_headers = "", absl::string_view body = "") {
@@ -145,20 +66,20 @@ TEST(HttpServerTest, GetRouteAnswersWithBodyStatusAndContentType) {
   ASSERT_TRUE(port.ok()) << port.status();
   EXPECT_GT(*port, 0);
 
-  absl::StatusOr<RawResponse> health = Exchange(*port, Request("GET", "/healthz"));
+  absl::StatusOr<RawHttpResponse> health = HttpExchange(*port, Request("GET", "/healthz"));
   ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(health->status, 200);
   EXPECT_EQ(health->body, "ok\n");
   EXPECT_EQ(health->headers["content-type"], "text/plain; charset=utf-8");
 
-  absl::StatusOr<RawResponse> status = Exchange(*port, Request("GET", "/status"));
+  absl::StatusOr<RawHttpResponse> status = HttpExchange(*port, Request("GET", "/status"));
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(status->status, 202);
   EXPECT_EQ(status->body, R"({"ready":true})");
   EXPECT_EQ(status->headers["content-type"], "application/json");
 
   // An error status from a handler goes out as the handler wrote it, empty body included.
-  absl::StatusOr<RawResponse> ready = Exchange(*port, Request("GET", "/readyz"));
+  absl::StatusOr<RawHttpResponse> ready = HttpExchange(*port, Request("GET", "/readyz"));
   ASSERT_TRUE(ready.ok()) << ready.status();
   EXPECT_EQ(ready->status, 503);
   EXPECT_EQ(ready->body, "");
@@ -173,14 +94,15 @@ TEST(HttpServerTest, PathParamsArriveByName) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> response = Exchange(*port, Request("GET", "/canary/prod/runs/r-17"));
+  absl::StatusOr<RawHttpResponse> response =
+      HttpExchange(*port, Request("GET", "/canary/prod/runs/r-17"));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "prod|r-17|/canary/prod/runs/r-17");
 
   // A parameter is one whole, non-empty segment.
   for (const char* target : {"/canary/prod/runs/", "/canary/prod/runs/r-17/x", "/canary//runs/1"}) {
-    absl::StatusOr<RawResponse> miss = Exchange(*port, Request("GET", target));
+    absl::StatusOr<RawHttpResponse> miss = HttpExchange(*port, Request("GET", target));
     ASSERT_TRUE(miss.ok()) << miss.status();
     EXPECT_EQ(miss->status, 404) << target;
   }
@@ -193,10 +115,10 @@ TEST(HttpServerTest, LiteralSegmentWinsOverParameter) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> latest = Exchange(*port, Request("GET", "/runs/latest"));
+  absl::StatusOr<RawHttpResponse> latest = HttpExchange(*port, Request("GET", "/runs/latest"));
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(latest->body, "latest");
-  absl::StatusOr<RawResponse> by_id = Exchange(*port, Request("GET", "/runs/r-1"));
+  absl::StatusOr<RawHttpResponse> by_id = HttpExchange(*port, Request("GET", "/runs/r-1"));
   ASSERT_TRUE(by_id.ok()) << by_id.status();
   EXPECT_EQ(by_id->body, "by id");
 }
@@ -208,7 +130,7 @@ TEST(HttpServerTest, UnknownPathIs404) {
   ASSERT_TRUE(port.ok()) << port.status();
 
   for (const char* target : {"/nope", "/healthz/", "/", "/healthz/extra"}) {
-    absl::StatusOr<RawResponse> response = Exchange(*port, Request("GET", target));
+    absl::StatusOr<RawHttpResponse> response = HttpExchange(*port, Request("GET", target));
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->status, 404) << target;
   }
@@ -228,7 +150,7 @@ TEST(HttpServerTest, WrongMethodIs405WithAllowHeader) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> response = Exchange(*port, Request("DELETE", "/metrics"));
+  absl::StatusOr<RawHttpResponse> response = HttpExchange(*port, Request("DELETE", "/metrics"));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 405);
   EXPECT_EQ(response->headers["allow"], "GET, HEAD, POST");
@@ -248,14 +170,14 @@ TEST(HttpServerTest, BodyOverLimitIs413AndNeverReachesTheHandler) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> small =
-      Exchange(*port, Request("POST", "/echo", "", std::string(1024, 'x')));
+  absl::StatusOr<RawHttpResponse> small =
+      HttpExchange(*port, Request("POST", "/echo", "", std::string(1024, 'x')));
   ASSERT_TRUE(small.ok()) << small.status();
   EXPECT_EQ(small->status, 200);
   EXPECT_EQ(small->body, "1024");
 
-  absl::StatusOr<RawResponse> big =
-      Exchange(*port, Request("POST", "/echo", "", std::string(4096, 'x')));
+  absl::StatusOr<RawHttpResponse> big =
+      HttpExchange(*port, Request("POST", "/echo", "", std::string(4096, 'x')));
   ASSERT_TRUE(big.ok()) << big.status();
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(big->body, "payload too large\n");
@@ -273,7 +195,7 @@ TEST(HttpServerTest, ThrowingHandlerIs500WithoutTheExceptionText) {
   ASSERT_TRUE(port.ok()) << port.status();
 
   for (const char* target : {"/boom", "/boom-int"}) {
-    absl::StatusOr<RawResponse> response = Exchange(*port, Request("GET", target));
+    absl::StatusOr<RawHttpResponse> response = HttpExchange(*port, Request("GET", target));
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_EQ(response->status, 500) << target;
     EXPECT_THAT(response->raw, Not(HasSubstr("secret")));
@@ -281,7 +203,7 @@ TEST(HttpServerTest, ThrowingHandlerIs500WithoutTheExceptionText) {
     EXPECT_EQ(response->body, "internal server error\n");
   }
   // The server goes on serving.
-  absl::StatusOr<RawResponse> again = Exchange(*port, Request("GET", "/boom"));
+  absl::StatusOr<RawHttpResponse> again = HttpExchange(*port, Request("GET", "/boom"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->status, 500);
 }
@@ -296,8 +218,8 @@ TEST(HttpServerTest, QueryParametersAreDecodedAndKeptOutOfThePath) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> response =
-      Exchange(*port, Request("GET", "/search?q=rate%28x%5B5m%5D%29&name=a+b&empty="));
+  absl::StatusOr<RawHttpResponse> response =
+      HttpExchange(*port, Request("GET", "/search?q=rate%28x%5B5m%5D%29&name=a+b&empty="));
   ASSERT_TRUE(response.ok()) << response.status();
   server.Stop();
   EXPECT_EQ(response->status, 200);
@@ -317,7 +239,7 @@ TEST(HttpServerTest, HeaderNamesAreLowerCasedAndBodyArrives) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> response = Exchange(
+  absl::StatusOr<RawHttpResponse> response = HttpExchange(
       *port, Request("PUT", "/thing", "X-Request-ID: Abc-1\r\nAUTHORIZATION: Bearer T\r\n", "hi"));
   ASSERT_TRUE(response.ok()) << response.status();
   server.Stop();
@@ -337,17 +259,17 @@ TEST(HttpServerTest, StopIsIdempotentAndClosesTheListener) {
   server.Stop();  // before Start: nothing to stop
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
-  absl::StatusOr<RawResponse> before = Exchange(*port, Request("GET", "/healthz"));
+  absl::StatusOr<RawHttpResponse> before = HttpExchange(*port, Request("GET", "/healthz"));
   ASSERT_TRUE(before.ok()) << before.status();
   EXPECT_EQ(before->status, 200);
 
   server.Stop();
   server.Stop();
-  EXPECT_FALSE(Exchange(*port, Request("GET", "/healthz")).ok());
+  EXPECT_FALSE(HttpExchange(*port, Request("GET", "/healthz")).ok());
 }
 
 TEST(HttpServerTest, StopRightAfterStartReturns) {
-  // httplib ignores stop() until its accept loop runs; Start must not return before that.
+  // civetweb's accept thread may not have begun to poll yet; Stop must not wait out its poll.
   for (int i = 0; i < 20; ++i) {
     HttpServer server;
     ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
@@ -367,8 +289,8 @@ TEST(HttpServerTest, StopLetsTheRequestInProgressFinish) {
   const absl::StatusOr<int> port = server.Start("127.0.0.1:0");
   ASSERT_TRUE(port.ok()) << port.status();
 
-  absl::StatusOr<RawResponse> response;
-  std::thread client([&] { response = Exchange(*port, Request("GET", "/slow")); });
+  absl::StatusOr<RawHttpResponse> response;
+  std::thread client([&] { response = HttpExchange(*port, Request("GET", "/slow")); });
   entered.WaitForNotification();
   std::thread stopper([&] { server.Stop(); });
   release.Notify();
@@ -430,7 +352,7 @@ TEST(HttpServerTest, ListensOnIpv6Loopback) {
   server.Handle("GET", "/healthz", [](const HttpRequest&) { return Text("ok6"); });
   const absl::StatusOr<int> port = server.Start("[::1]:0");
   ASSERT_TRUE(port.ok()) << port.status();
-  absl::StatusOr<RawResponse> response = Exchange(*port, Request("GET", "/healthz"), true);
+  absl::StatusOr<RawHttpResponse> response = HttpExchange(*port, Request("GET", "/healthz"), true);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->body, "ok6");
 }
