@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -130,13 +131,17 @@ SweepResult SweepPath(const double* x, int64_t n, const double* y, int64_t m, do
 // both ends and kept where its comparison says): std::nth_element mispredicts about every other
 // comparison, which made it most of the cost of a selection. The values equal to the pivot end a
 // round at once, so ties cost nothing; an unlucky run of pivots hands over to std::nth_element.
-double SelectNth(std::vector<double>& values, size_t r) {
+// The r-th smallest (0-based) of values[0, size). Consumes `values`: afterwards it holds no
+// particular order nor, in general, the same values.
+double SelectNth(double* values, size_t size, size_t r) {
   constexpr size_t kSmall = 32;
-  std::vector<double> scratch(values.size());
-  double* const buffers[2] = {values.data(), scratch.data()};
+  // Every slot is written before it is read: no need to zero the scratch (nor, in Gather, the
+  // candidates and boundaries), which was a tenth of a 300-point classification.
+  const std::unique_ptr<double[]> scratch = std::make_unique_for_overwrite<double[]>(size);
+  double* const buffers[2] = {values, scratch.get()};
   int current = 0;  // the buffer `from` points into
-  double* from = values.data();
-  size_t n = values.size();
+  double* from = values;
+  size_t n = size;
   for (int round = 0; n > kSmall; ++round) {
     if (round == 64) {
       std::nth_element(from, from + r, from + n);
@@ -211,12 +216,15 @@ double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64
   const int64_t n = static_cast<int64_t>(x_.size());
   // Row i's candidates are D[i][j] for first_at_most_hi[i] <= j < first_at_most_lo[i]: two
   // sweeps record the rows' boundaries, then a plain copy (vectorised when finite) collects them.
-  std::vector<int64_t> first_at_most_hi(static_cast<size_t>(n) + 2);
-  std::vector<int64_t> first_at_most_lo(static_cast<size_t>(n) + 2);
-  Sweep<false, false>(hi, first_at_most_hi.data());
-  Sweep<false, false>(lo, first_at_most_lo.data());
-  std::vector<double> candidates(static_cast<size_t>(at_hi - below_lo));
-  double* out = candidates.data();
+  const std::unique_ptr<int64_t[]> first_at_most_hi =
+      std::make_unique_for_overwrite<int64_t[]>(static_cast<size_t>(n) + 2);
+  const std::unique_ptr<int64_t[]> first_at_most_lo =
+      std::make_unique_for_overwrite<int64_t[]>(static_cast<size_t>(n) + 2);
+  Sweep<false, false>(hi, first_at_most_hi.get());
+  Sweep<false, false>(lo, first_at_most_lo.get());
+  const size_t count = static_cast<size_t>(at_hi - below_lo);
+  const std::unique_ptr<double[]> candidates = std::make_unique_for_overwrite<double[]>(count);
+  double* out = candidates.get();
   for (int64_t i = 0; i < n; ++i) {
     const double xi = x_[i];
     const int64_t begin = first_at_most_hi[i];
@@ -228,7 +236,7 @@ double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64
     }
     out += end - begin;  // lo < hi, so a row's lo boundary is never before its hi one
   }
-  return SelectNth(candidates, static_cast<size_t>(k - below_lo - 1));
+  return SelectNth(candidates.get(), count, static_cast<size_t>(k - below_lo - 1));
 }
 
 std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t k) const {
@@ -252,8 +260,7 @@ std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t
   };
   const std::vector<double> xs = thin(x_);
   const std::vector<double> ys = thin(y_);
-  const PairwiseDifferences sub(xs, ys);
-  const int64_t sub_total = sub.size();
+  const int64_t sub_total = static_cast<int64_t>(xs.size() * ys.size());
   // That bound is loose: the typical error is a fraction of it. Large samples keep it (their
   // sweeps are costly, a missed bracket more so); medium ones straddle half of it, which at
   // n = m = 300 brackets every rank within 6 sweeps instead of up to 17.
@@ -261,9 +268,25 @@ std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t
   const int64_t slack = side == kSubsampleSide ? bound : bound / 2;
   const int64_t sub_k = static_cast<int64_t>(
       static_cast<double>(k) * static_cast<double>(sub_total) / static_cast<double>(total_));
-  const double a = sub.Select(std::clamp<int64_t>(sub_k - slack, 1, sub_total));
-  const double b = sub.Select(std::clamp<int64_t>(sub_k + slack, 1, sub_total));
-  return std::make_pair(a, b);
+  const int64_t rank_a = std::clamp<int64_t>(sub_k - slack, 1, sub_total);
+  const int64_t rank_b = std::clamp<int64_t>(sub_k + slack, 1, sub_total);
+  if (sub_total <= kMaxMaterializedSubsample) {
+    // Medium samples: all the sub-differences at once (a few hundred), and both pivots from
+    // them, instead of two selections that each sweep and gather them again.
+    // SelectNth consumes its input, so each pivot selects from its own copy.
+    const size_t count = static_cast<size_t>(sub_total);
+    const std::unique_ptr<double[]> d = std::make_unique_for_overwrite<double[]>(2 * count);
+    size_t i = 0;
+    for (const double x : xs) {
+      for (const double y : ys) d[i++] = PairDifference(x, y);
+    }
+    std::copy(d.get(), d.get() + count, d.get() + count);
+    const double a = SelectNth(d.get(), count, static_cast<size_t>(rank_a - 1));
+    const double b = SelectNth(d.get() + count, count, static_cast<size_t>(rank_b - 1));
+    return std::make_pair(a + 0.0, b + 0.0);
+  }
+  const PairwiseDifferences sub(xs, ys);
+  return std::make_pair(sub.Select(rank_a), sub.Select(rank_b));
 }
 
 double PairwiseDifferences::Select(int64_t k) const {

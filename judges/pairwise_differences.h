@@ -68,6 +68,8 @@ class PairwiseDifferences {
   // seeds the usual metric windows of 300 points a side (thinned to 18): 7 sweeps a median
   // instead of 18 (bench/analysis_bench, BM_ClassifyMannWhitney300SameDistribution).
   static constexpr size_t kMinSubsampleSide = 16;
+  // Subsample difference sets up to this size are computed whole to seed from.
+  static constexpr int64_t kMaxMaterializedSubsample = 2048;
 
   // Two first pivots around the k-th difference, from a systematic subsample (large samples only).
   std::optional<std::pair<double, double>> SeedPivots(int64_t k) const;
