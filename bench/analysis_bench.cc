@@ -230,6 +230,37 @@ void BM_ClassifyMannWhitney300SameDistribution(benchmark::State& state) {
   }
 }
 
+// The Judge RPC's whole judging step, one thread: JudgeAnswers on 10 Mann-Whitney metrics of
+// 300 against 300 points (judge_load's data), scoring and deciding included.
+void BM_JudgeAnswers10x300(benchmark::State& state) {
+  config::AnalysisTemplate t;
+  t.name = "bench-judge";
+  std::vector<MetricAnswers> data(10);
+  std::mt19937_64 gen(42);
+  std::normal_distribution<double> normal;
+  for (int i = 0; i < 10; ++i) {
+    config::Metric m;
+    m.name = absl::StrCat("m", i);
+    m.query = "unused";
+    config::MannWhitneyJudge mw;
+    mw.direction = config::Direction::kIncrease;
+    mw.allowed_increase = 1.10;
+    m.judge = mw;
+    t.metrics.push_back(m);
+    for (QueryResult* side : {&data[i].control, &data[i].experiment}) {
+      std::vector<Point> points(300);
+      for (int k = 0; k < 300; ++k) points[k] = Point{k * 1000, 0.1 * std::exp(0.1 * normal(gen))};
+      *side = OneSeries(std::move(points));
+    }
+  }
+  AnalysisRequest request;
+  request.judge_threads = 1;
+  for (auto _ : state) {
+    auto result = JudgeAnswers(t, request, data);
+    benchmark::DoNotOptimize(result->verdict);
+  }
+}
+
 // Where that time goes: one order statistic of the 360,000 pairwise differences (the
 // Hodges-Lehmann median; each interval bound is another), with the sweeps it takes.
 void BM_PairwiseMedian600(benchmark::State& state) {
@@ -256,6 +287,7 @@ BENCHMARK(BM_RunAnalysis50MannWhitneyOneThread)->Unit(benchmark::kMillisecond)->
 BENCHMARK(BM_RunAnalysis50Mixed)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_Fetch50MannWhitney)->Unit(benchmark::kMillisecond)->AUGUR_MIN;
 BENCHMARK(BM_ClassifyMannWhitney600)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
+BENCHMARK(BM_JudgeAnswers10x300)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
 BENCHMARK(BM_ClassifyMannWhitney300SameDistribution)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
 BENCHMARK(BM_PairwiseMedian600)->Unit(benchmark::kMicrosecond)->AUGUR_MIN;
 
