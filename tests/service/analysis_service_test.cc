@@ -561,16 +561,16 @@ TEST(AnalysisServiceTest, ARestartedServerResumesARunFromItsLastStoredInterval) 
     Harness h(dir);
     v1::Run run;
     auto context = Context();
-    // Intervals of 1 s from now: the first lands before the restart, the rest after it.
+    // Intervals of 2 s from now: the first lands before the restart, the rest after it.
     ASSERT_TRUE(h.stub
                     ->StartRun(context.get(),
-                               RunFor("healthy", absl::Now(), absl::Seconds(1), absl::Seconds(4)),
+                               RunFor("healthy", absl::Now(), absl::Seconds(2), absl::Seconds(8)),
                                &run)
                     .ok());
     run_id = run.run_id();
     v1::GetRunRequest get;
     get.set_name(run_id);
-    for (int i = 0; i < 100 && run.intervals_size() == 0; ++i) {
+    for (int i = 0; i < 400 && run.intervals_size() == 0; ++i) {
       absl::SleepFor(absl::Milliseconds(50));
       context = Context();
       ASSERT_TRUE(h.stub->GetRun(context.get(), get, &run).ok());
@@ -653,7 +653,9 @@ TEST(AnalysisServiceTest, ShutdownLetsTheCallInFlightFinishAndReportsNotReady) {
   grpc::Status status;
   v1::AnalysisResult result;
   std::thread call([&] { status = CallAnalyze(h, AnalyzeFor("slow-fetch"), &result); });
-  absl::SleepFor(absl::Milliseconds(300));  // the call is fetching (1.5 s)
+  // Drain only once the call is fetching (its control query takes 1.5 s).
+  for (int i = 0; i < 1000 && h.fetches == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_GT(h.fetches, 0);  // not ASSERT: the call thread must still be joined
   std::thread drain([&] { h.server->Shutdown(absl::Seconds(20)); });
   absl::SleepFor(absl::Milliseconds(300));
   auto readyz = h.Get("/readyz");
