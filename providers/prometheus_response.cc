@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/json_string.h"
 #include "core/status_macros.h"
 
 namespace augur::providers {
@@ -542,39 +543,6 @@ absl::Status ParseData(Reader& reader, absl::string_view body, QueryResult* resu
     return ParseResult(deferred, type, result);
   }
   return absl::OkStatus();
-}
-
-void AppendJsonString(std::string& out, absl::string_view text) {
-  out.push_back('"');
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 void AppendPoint(std::string& out, const Point& point) {

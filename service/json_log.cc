@@ -2,13 +2,13 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstddef>
 #include <string>
 #include <system_error>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/json_string.h"
 
 namespace augur::service {
 namespace {
@@ -25,85 +25,6 @@ absl::string_view LevelName(LogLevel level) {
       return "error";
   }
   return "unknown";
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF), or 0 if it is not one.
-size_t Utf8SequenceLength(absl::string_view s) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(0);
-  size_t length = 0;
-  unsigned char min_second = 0x80;
-  unsigned char max_second = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min_second = 0xA0;  // overlong
-    if (lead == 0xED) max_second = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min_second = 0x90;  // overlong
-    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  if (byte(1) < min_second || byte(1) > max_second) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// Appends `s` as a JSON string. Valid UTF-8 passes through byte for byte; a byte that is not
-// part of a valid sequence becomes U+FFFD, because a single bad byte (say, from a provider's
-// error body) would otherwise make the whole line unparseable for log collectors.
-void AppendJsonString(std::string& out, absl::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t length = Utf8SequenceLength(s.substr(i));
-      if (length == 0) {
-        out.append("\\ufffd");
-        ++i;
-      } else {
-        out.append(s.data() + i, length);
-        i += length;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
-  out.push_back('"');
 }
 
 // JSON has no NaN or infinity; null keeps the line parseable and the field present.
@@ -146,16 +67,16 @@ std::string JsonLog::Format(LogLevel level, absl::string_view msg,
   line.append("\",\"level\":\"");
   absl::StrAppend(&line, LevelName(level));
   line.append("\",\"msg\":");
-  AppendJsonString(line, msg);
+  AppendJsonString(line, msg, InvalidUtf8::kReplace);
   for (const LogField& field : fields) {
     line.push_back(',');
-    AppendJsonString(line, field.key);
+    AppendJsonString(line, field.key, InvalidUtf8::kReplace);
     line.push_back(':');
     std::visit(
         [&line](const auto& value) {
           using T = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<T, std::string>) {
-            AppendJsonString(line, value);
+            AppendJsonString(line, value, InvalidUtf8::kReplace);
           } else if constexpr (std::is_same_v<T, double>) {
             AppendJsonNumber(line, value);
           } else {
