@@ -20,13 +20,6 @@ bool IsName(absl::string_view name) {
   return absl::ascii_isalnum(static_cast<unsigned char>(name.front()));
 }
 
-bool IsListenAddress(absl::string_view address) {
-  const size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0) return false;
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(colon + 1), &port) && port >= 0 && port <= 65535;
-}
-
 class ConfigLoader {
  public:
   explicit ConfigLoader(Diagnostics& diagnostics) : d_(diagnostics) {}
@@ -270,6 +263,13 @@ class ConfigLoader {
 };
 
 }  // namespace
+
+bool IsListenAddress(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) return false;
+  int port = 0;
+  return absl::SimpleAtoi(address.substr(colon + 1), &port) && port >= 0 && port <= 65535;
+}
 
 std::optional<int64_t> ParseByteSizeText(absl::string_view text) {
   struct Suffix {

@@ -73,6 +73,9 @@ struct ConfigLoad {
 ConfigLoad LoadConfig(absl::string_view yaml);
 ConfigLoad LoadConfigFile(const std::string& path);
 
+// "HOST:PORT" with a port from 0 (any free port) to 65535; HOST is not checked further.
+bool IsListenAddress(absl::string_view address);
+
 // "1048576", "512KiB", "64MiB", "1GiB" -> bytes; nothing if malformed or not positive.
 std::optional<int64_t> ParseByteSizeText(absl::string_view text);
 

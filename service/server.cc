@@ -12,7 +12,6 @@
 #include <thread>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -66,10 +65,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 }  // namespace
 
 absl::Status CheckListenAddress(const std::string& listen, absl::string_view flag) {
-  const size_t colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+  if (!config::IsListenAddress(listen)) {
     return absl::InvalidArgumentError(
         absl::StrCat(flag, ": must be HOST:PORT (e.g. 0.0.0.0:7070), got '", listen, "'"));
   }
