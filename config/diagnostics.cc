@@ -69,9 +69,10 @@ void Diagnostics::SyntaxError(int line, int column, absl::string_view message) {
   ++errors_;
 }
 
-std::string Diagnostics::Format(absl::string_view file) const {
+std::string Diagnostics::Format(absl::string_view file, bool with_warnings) const {
   std::string out;
   for (const Diagnostic& d : all_) {
+    if (!with_warnings && d.severity == Diagnostic::Severity::kWarning) continue;
     if (d.line > 0) {
       absl::StrAppend(&out, file, ":", d.line, ":", d.column, ": ", d.message, "\n");
       continue;

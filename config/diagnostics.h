@@ -33,7 +33,8 @@ class Diagnostics {
   //   t.yaml: spec.metrics[2].judge.mannWhitney.confidence: must be in (0,1), got 1.5
   //   t.yaml: spec.args[1]: warning: argument 'region' is declared but never used
   //   t.yaml:7:3: YAML syntax: end of map not found
-  std::string Format(absl::string_view file) const;
+  // Without warnings when `with_warnings` is false.
+  std::string Format(absl::string_view file, bool with_warnings = true) const;
 
  private:
   std::vector<Diagnostic> all_;

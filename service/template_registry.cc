@@ -7,21 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "config/template_loader.h"
 
 namespace augur::service {
 namespace {
 
+// Every error, one line each as `augur validate` prints them, joined for a status message.
 std::string Problems(const config::Diagnostics& diagnostics, const std::string& file) {
-  std::vector<std::string> lines;
-  for (const config::Diagnostic& d : diagnostics.all()) {
-    if (d.severity != config::Diagnostic::Severity::kError) continue;
-    std::string where = file;
-    if (d.line > 0) absl::StrAppend(&where, ":", d.line, ":", d.column);
-    if (!d.path.empty()) absl::StrAppend(&where, ": ", d.path);
-    lines.push_back(absl::StrCat(where, ": ", d.message));
-  }
-  return absl::StrJoin(lines, "; ");
+  return absl::StrJoin(
+      absl::StrSplit(diagnostics.Format(file, /*with_warnings=*/false), '\n', absl::SkipEmpty()),
+      "; ");
 }
 
 }  // namespace
