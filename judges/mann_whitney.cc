@@ -22,6 +22,7 @@ namespace augur::judges {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kRootMaxIterations = 1000;  // R's uniroot default
 // Below this many values per side (and without ties) ExactMode::kAuto uses the exact distribution.
 constexpr int64_t kAutoExactLimit = 50;
@@ -51,6 +52,7 @@ struct Samples {
   int64_t n;
   int64_t m;
   int64_t pairs;
+  double within_tie_sum;  // WithinSampleTieSum(x, y)
 };
 
 // Normal-approximation p-value from the statistic at shift 0.
@@ -114,14 +116,21 @@ void ExactBranchInterval(const MannWhitneyDistribution& dist, const PairwiseDiff
 // root search would converge as its tolerance goes to zero is the j0-th smallest difference,
 // j0 = min{j : F(j) <= 0}. Ties are included: they only make #{differences <= d} jump. Where F
 // is exactly 0 on a whole gap the root is not unique, and the midpoint of the gap is returned.
-double OrderStatisticBound(const PairwiseDifferences& diffs, double sigma0, double zq,
-                           Alternative alternative, bool correct) {
-  const int64_t pairs = diffs.size();
+//
+// The bound as ranks: the j0-th difference, or the midpoint of the j0-th and (j0+1)-th, or an
+// end of the range; every bound and the estimate then select together (SelectMany).
+struct BoundRanks {
+  enum class Kind { kMin, kMax, kRank, kMidpoint } kind;
+  int64_t rank = 0;
+};
+
+BoundRanks OrderStatisticBound(int64_t pairs, double sigma0, double zq, Alternative alternative,
+                               bool correct) {
   auto f = [&](int64_t j) {
     const double centered_u = static_cast<double>(pairs - 2 * j) / 2.0;
     return (centered_u - Correction(centered_u, alternative, correct)) / sigma0 - zq;
   };
-  if (f(pairs) > 0.0) return diffs.max();
+  if (f(pairs) > 0.0) return {BoundRanks::Kind::kMax};
   int64_t lo = 0;  // invariant: f(hi) <= 0, and f(lo - 1) > 0 (or lo == 0)
   int64_t hi = pairs;
   while (lo < hi) {
@@ -132,14 +141,13 @@ double OrderStatisticBound(const PairwiseDifferences& diffs, double sigma0, doub
       lo = mid + 1;
     }
   }
-  if (lo == 0) return diffs.min();
+  if (lo == 0) return {BoundRanks::Kind::kMin};
   if (f(lo) == 0.0 && lo < pairs) {
     // F is exactly 0 between D(j0) and D(j0+1) (e.g. a one-sided 50% interval without
     // correction): every point there is a root. Take the midpoint, as the estimate does.
-    const auto [a, b] = diffs.SelectAdjacent(lo);
-    return diffs.Midpoint(a, b);
+    return {BoundRanks::Kind::kMidpoint, lo};
   }
-  return diffs.Select(lo);
+  return {BoundRanks::Kind::kRank, lo};
 }
 
 // R's root(zq) in the normal branch: the search bracket is [min difference, max difference].
@@ -243,29 +251,72 @@ absl::Status RootSearchInterval(const Samples& s, double alpha, const MannWhitne
   return absl::OkStatus();
 }
 
+// The rank statistic at shift 0 (the test's W, its ties and sigma) from two sweeps of the
+// difference matrix, 2U = 2nm - #{D <= 0} - #{D < 0}, when no value is in both samples: the
+// tie groups are then each sample's own. With ties across the samples, the merge of
+// ShiftedRankStatistic (about twice the cost, with a branch per value).
+ShiftedRankStatistic::Value RankStatisticAtZero(const Samples& s,
+                                                const PairwiseDifferences& diffs) {
+  const int64_t at_most = diffs.CountAtMost(0.0);
+  const int64_t below = diffs.CountBelow(0.0);
+  if (at_most != below) return ShiftedRankStatistic(s.x, s.y).At(0.0);
+  ShiftedRankStatistic::Value value;
+  value.centered_u = static_cast<double>(s.pairs - at_most - below) / 2.0;
+  value.tie_sum = s.within_tie_sum;
+  value.sigma = MannWhitneySigma(s.n, s.m, value.tie_sum);
+  return value;
+}
+
 void OrderStatisticInterval(const Samples& s, const PairwiseDifferences& diffs, double alpha,
                             const MannWhitneyOptions& options, MannWhitneyResult& result) {
-  const double sigma0 = MannWhitneySigma(s.n, s.m, WithinSampleTieSum(s.x, s.y));
+  const double sigma0 = MannWhitneySigma(s.n, s.m, s.within_tie_sum);
   const Alternative alt = options.alternative;
   const bool correct = options.correct;
+  const int64_t pairs = diffs.size();
+  std::optional<BoundRanks> low, high;
   switch (alt) {
     case Alternative::kTwoSided:
-      result.ci_low =
-          OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha / 2.0, false), alt, correct);
-      result.ci_high =
-          OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha / 2.0), alt, correct);
+      low = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha / 2.0, false), alt, correct);
+      high = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha / 2.0), alt, correct);
       break;
     case Alternative::kGreater:
-      result.ci_low =
-          OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha, false), alt, correct);
-      result.ci_high = kInf;
+      low = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha, false), alt, correct);
       break;
     case Alternative::kLess:
-      result.ci_low = -kInf;
-      result.ci_high = OrderStatisticBound(diffs, sigma0, NormalQuantile(alpha), alt, correct);
+      high = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha), alt, correct);
       break;
   }
-  result.estimate = diffs.Median();
+  // The estimate is the median: the middle difference, or the midpoint of the two middle ones.
+  const BoundRanks median = pairs % 2 == 1 ? BoundRanks{BoundRanks::Kind::kRank, (pairs + 1) / 2}
+                                           : BoundRanks{BoundRanks::Kind::kMidpoint, pairs / 2};
+  std::vector<int64_t> ranks;
+  for (const std::optional<BoundRanks>& b : {low, high, std::optional<BoundRanks>(median)}) {
+    if (!b) continue;
+    if (b->kind == BoundRanks::Kind::kRank || b->kind == BoundRanks::Kind::kMidpoint) {
+      ranks.push_back(b->rank);
+    }
+    if (b->kind == BoundRanks::Kind::kMidpoint) ranks.push_back(b->rank + 1);
+  }
+  const std::vector<double> values = diffs.SelectMany(ranks);
+  size_t next = 0;
+  auto value = [&](const std::optional<BoundRanks>& b, double absent) {
+    if (!b) return absent;
+    switch (b->kind) {
+      case BoundRanks::Kind::kMin:
+        return diffs.min();
+      case BoundRanks::Kind::kMax:
+        return diffs.max();
+      case BoundRanks::Kind::kRank:
+        return values[next++];
+      case BoundRanks::Kind::kMidpoint:
+        next += 2;
+        return PairwiseDifferences::Midpoint(values[next - 2], values[next - 1]);
+    }
+    return absent;
+  };
+  result.ci_low = value(low, -kInf);
+  result.ci_high = value(high, kInf);
+  result.estimate = value(median, kNaN);
   result.achieved_confidence = result.confidence;
 }
 
@@ -296,6 +347,7 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   s.y.assign(control.begin(), control.end());
   SortDoubles(s.x);
   SortDoubles(s.y);
+  s.within_tie_sum = WithinSampleTieSum(s.x, s.y);
 
   MannWhitneyResult result;
   result.n_experiment = s.n;
@@ -305,7 +357,8 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   result.interval = options.interval;
   result.correct = options.correct;
 
-  const ShiftedRankStatistic::Value at_zero = ShiftedRankStatistic(s.x, s.y).At(0.0);
+  const PairwiseDifferences diffs(s.x, s.y);
+  const ShiftedRankStatistic::Value at_zero = RankStatisticAtZero(s, diffs);
   result.w = at_zero.centered_u + static_cast<double>(s.pairs) / 2.0;
   const bool ties = at_zero.tie_sum > 0.0;
 
@@ -326,7 +379,6 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
       break;
   }
 
-  const PairwiseDifferences diffs(s.x, s.y);
   // R forms alpha as 1 - conf.level; keep that arithmetic so quantiles match bit for bit.
   const double alpha = 1.0 - options.confidence;
   if (use_exact) {

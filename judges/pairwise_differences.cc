@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "judges/double_order.h"
+#include "judges/sort_doubles.h"
 
 namespace augur::judges {
 namespace {
@@ -126,53 +127,66 @@ SweepResult SweepPath(const double* x, int64_t n, const double* y, int64_t m, do
   return result;
 }
 
-// The r-th smallest (from 0) of `values`, which it reorders. Quickselect whose three-way
-// partitions copy into a second buffer without data-dependent branches (each value is written to
-// both ends and kept where its comparison says): std::nth_element mispredicts about every other
-// comparison, which made it most of the cost of a selection. The values equal to the pivot end a
-// round at once, so ties cost nothing; an unlucky run of pivots hands over to std::nth_element.
-// The r-th smallest (0-based) of values[0, size). Consumes `values`: afterwards it holds no
-// particular order nor, in general, the same values.
-double SelectNth(double* values, size_t size, size_t r) {
-  constexpr size_t kSmall = 32;
-  // Every slot is written before it is read: no need to zero the scratch (nor, in Gather, the
-  // candidates and boundaries), which was a tenth of a 300-point classification.
-  const std::unique_ptr<double[]> scratch = std::make_unique_for_overwrite<double[]>(size);
-  double* const buffers[2] = {values, scratch.get()};
-  int current = 0;  // the buffer `from` points into
-  double* from = values;
-  size_t n = size;
-  for (int round = 0; n > kSmall; ++round) {
-    if (round == 64) {
-      std::nth_element(from, from + r, from + n);
-      return from[r];
-    }
-    const double a = from[0], b = from[n / 2], c = from[n - 1];
-    const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
-    double* to = buffers[1 - current];
-    size_t less = 0;
-    size_t greater = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const double v = from[i];
-      to[less] = v;
-      less += static_cast<size_t>(v < pivot);
-      to[n - 1 - greater] = v;
-      greater += static_cast<size_t>(v > pivot);
-    }
-    if (r < less) {
-      from = to;
-      n = less;
-    } else if (r >= n - greater) {
-      r -= n - greater;
-      from = to + (n - greater);
-      n = greater;
-    } else {
-      return pivot;
-    }
-    current = 1 - current;
+// One three-way partition of from[0, n) around `pivot` into to[0, n): the values below it at
+// the front (`less` of them), those above at the back (`greater`), without data-dependent
+// branches: each value is written to both ends and kept where its comparison says.
+// std::nth_element mispredicts about every other comparison, which made it most of the cost of
+// a selection.
+void Partition(const double* from, double* to, size_t n, double pivot, size_t& less,
+               size_t& greater) {
+  less = 0;
+  greater = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double v = from[i];
+    to[less] = v;
+    less += static_cast<size_t>(v < pivot);
+    to[n - 1 - greater] = v;
+    greater += static_cast<size_t>(v > pivot);
   }
-  std::nth_element(from, from + r, from + n);
-  return from[r];
+}
+
+// The ranks[t]-th smallest (0-based; `ranks` ascending) of values[0, n) into out[t]:
+// quickselect that follows every rank at once, sharing the partitions above where they part.
+// Consumes `values` and `scratch` (n slots each): afterwards they hold no particular order nor,
+// in general, the same values. Every slot is written before it is read, so neither needs
+// zeroing. The values equal to the pivot end a round at once, so ties cost nothing; an unlucky
+// run of pivots (depth 64) sorts what is left.
+void SelectRanks(double* values, double* scratch, size_t n, const size_t* ranks, size_t count,
+                 double* out, int depth = 64) {
+  constexpr size_t kSmall = 32;
+  if (count == 0) return;
+  if (n <= kSmall || depth == 0) {
+    std::sort(values, values + n);
+    for (size_t t = 0; t < count; ++t) out[t] = values[ranks[t]];
+    return;
+  }
+  const double a = values[0], b = values[n / 2], c = values[n - 1];
+  const double pivot = std::max(std::min(a, b), std::min(std::max(a, b), c));
+  size_t less, greater;
+  Partition(values, scratch, n, pivot, less, greater);
+  --depth;
+  // Ranks below `less` are on the left, those from n - greater on the right, the rest are the
+  // pivot. Each part recurses in the matching stretch of the two buffers.
+  size_t left = 0;
+  while (left < count && ranks[left] < less) ++left;
+  size_t middle = left;
+  while (middle < count && ranks[middle] < n - greater) out[middle++] = pivot;
+  if (left > 0) SelectRanks(scratch, values, less, ranks, left, out, depth);
+  if (middle == count) return;
+  const size_t offset = n - greater;
+  // The right part's ranks, shifted to it. A few at most (the interval's ends, the median's
+  // pair), so a small copy.
+  size_t shifted[8];
+  const size_t right = count - middle;
+  if (right > 8) {
+    std::sort(scratch + offset, scratch + n);
+    for (size_t t = middle; t < count; ++t) out[t] = scratch[ranks[t]];
+    return;
+  }
+  for (size_t t = 0; t < right; ++t) shifted[t] = ranks[middle + t] - offset;
+  double* const next_values = scratch + offset;
+  double* const next_scratch = values + offset;
+  SelectRanks(next_values, next_scratch, greater, shifted, right, out + middle, depth);
 }
 
 }  // namespace
@@ -180,11 +194,12 @@ double SelectNth(double* values, size_t size, size_t r) {
 PairwiseDifferences::PairwiseDifferences(absl::Span<const double> x_sorted,
                                          absl::Span<const double> y_sorted)
     : total_(static_cast<int64_t>(x_sorted.size()) * static_cast<int64_t>(y_sorted.size())) {
-  padded_.reserve(x_sorted.size() + y_sorted.size() + 2);
+  // +inf after x, and four after y: the sweeps' sentinel and room for a gather's copies in fours.
+  padded_.reserve(x_sorted.size() + y_sorted.size() + 5);
   padded_.insert(padded_.end(), x_sorted.begin(), x_sorted.end());
   padded_.push_back(kInf);
   padded_.insert(padded_.end(), y_sorted.begin(), y_sorted.end());
-  padded_.push_back(kInf);
+  padded_.insert(padded_.end(), 4, kInf);
   x_ = absl::MakeConstSpan(padded_.data(), x_sorted.size());
   y_ = absl::MakeConstSpan(padded_.data() + x_sorted.size() + 1, y_sorted.size());
   finite_ = !x_.empty() && !y_.empty() && std::isfinite(x_.front()) && std::isfinite(x_.back()) &&
@@ -211,35 +226,276 @@ std::pair<int64_t, double> PairwiseDifferences::CountAtMostAndNextAbove(double v
   return Sweep<false, true>(v);
 }
 
-double PairwiseDifferences::Gather(double lo, double hi, int64_t below_lo, int64_t at_hi,
-                                   int64_t k) const {
-  const int64_t n = static_cast<int64_t>(x_.size());
-  // Row i's candidates are D[i][j] for first_at_most_hi[i] <= j < first_at_most_lo[i]: two
-  // sweeps record the rows' boundaries, then a plain copy (vectorised when finite) collects them.
-  const std::unique_ptr<int64_t[]> first_at_most_hi =
-      std::make_unique_for_overwrite<int64_t[]>(static_cast<size_t>(n) + 2);
-  const std::unique_ptr<int64_t[]> first_at_most_lo =
-      std::make_unique_for_overwrite<int64_t[]>(static_cast<size_t>(n) + 2);
-  Sweep<false, false>(hi, first_at_most_hi.get());
-  Sweep<false, false>(lo, first_at_most_lo.get());
-  const size_t count = static_cast<size_t>(at_hi - below_lo);
-  const std::unique_ptr<double[]> candidates = std::make_unique_for_overwrite<double[]>(count);
-  double* out = candidates.get();
-  for (int64_t i = 0; i < n; ++i) {
-    const double xi = x_[i];
-    const int64_t begin = first_at_most_hi[i];
-    const int64_t end = first_at_most_lo[i];
-    if (finite_) {
-      for (int64_t j = begin; j < end; ++j) out[j - begin] = xi - y_[j];
-    } else {
-      for (int64_t j = begin; j < end; ++j) out[j - begin] = PairDifference(xi, y_[j]);
-    }
-    out += end - begin;  // lo < hi, so a row's lo boundary is never before its hi one
-  }
-  return SelectNth(candidates.get(), count, static_cast<size_t>(k - below_lo - 1));
-}
+// A value swept, kept for every later rank: #{D <= value}, the smallest difference above it
+// (NaN until known) and, once recorded, each row's boundary (the first column with D <= value).
+struct PairwiseDifferences::Pivot {
+  double value;
+  int64_t at_most;
+  double next_above;
+  std::unique_ptr<int64_t[]> bounds;
+};
 
-std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t k) const {
+// The state of one SelectMany: the pivots swept so far, in increasing value (so in
+// non-decreasing count), and the ranks still to resolve.
+class PairwiseDifferences::Selection {
+ public:
+  Selection(const PairwiseDifferences& d, absl::Span<const int64_t> ranks)
+      : d_(d), ranks_(ranks), out_(ranks.size(), kNaN), resolved_(ranks.size(), false) {
+    const int64_t n = static_cast<int64_t>(d.x_.size());
+    const int64_t m = static_cast<int64_t>(d.y_.size());
+    // Rows' boundaries are kept for every pivot of moderate samples (a gather then needs no
+    // sweep of its own); large ones record them only for a gather's two ends, to bound memory.
+    record_bounds_ = n <= kRecordBoundsRows;
+    const double min = d.min();
+    if (min == -kInf) {
+      // Nothing lies below -inf to open the bracket with: count the -inf differences instead.
+      Sweep(-kInf, /*with_next=*/true);
+    } else {
+      // Just below the smallest difference: #{D <= value} = 0, and every row's boundary is m.
+      pivots_.push_back(Pivot{std::nextafter(min, -kInf), 0, min, Filled(m)});
+    }
+    if (pivots_.back().at_most < d.total_) {
+      pivots_.push_back(Pivot{d.max(), d.total_, kInf, Filled(0)});
+    }
+  }
+
+  std::vector<double> Run() {
+    std::vector<size_t> order(ranks_.size());
+    for (size_t t = 0; t < order.size(); ++t) order[t] = t;
+    std::sort(order.begin(), order.end(),
+              [this](size_t a, size_t b) { return ranks_[a] < ranks_[b]; });
+    std::vector<int64_t> sorted_ranks;
+    for (const size_t t : order) sorted_ranks.push_back(ranks_[t]);
+    std::optional<std::vector<std::pair<double, double>>> seeds = d_.SeedPivots(sorted_ranks);
+    for (size_t s = 0; s < order.size(); ++s) {
+      if (resolved_[order[s]]) continue;
+      std::optional<std::pair<double, double>> seed;
+      if (seeds) seed = (*seeds)[s];
+      Resolve(ranks_[order[s]], seed);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // A gather copies in fours: up to three values past a row's end (and past the candidates').
+  static constexpr size_t kCopyOverrun = 4;
+  // Samples with up to this many rows keep every pivot's row boundaries.
+  static constexpr int64_t kRecordBoundsRows = 4096;
+
+  std::unique_ptr<int64_t[]> Filled(int64_t value) const {
+    const size_t size = d_.x_.size() + 2;
+    std::unique_ptr<int64_t[]> b = std::make_unique_for_overwrite<int64_t[]>(size);
+    std::fill(b.get(), b.get() + size, value);
+    return b;
+  }
+
+  // The index of the first pivot whose value is at least v (pivots_.size() if none).
+  size_t LowerBound(double v) const {
+    return static_cast<size_t>(
+        std::lower_bound(pivots_.begin(), pivots_.end(), v,
+                         [](const Pivot& p, double value) { return p.value < value; }) -
+        pivots_.begin());
+  }
+
+  // The pivot at v, swept now unless it already was. With `with_next`, its next_above is known.
+  Pivot& Sweep(double v, bool with_next) {
+    const size_t at = LowerBound(v);
+    if (at < pivots_.size() && pivots_[at].value == v) {
+      Pivot& p = pivots_[at];
+      if (with_next && std::isnan(p.next_above)) {
+        p.next_above = d_.CountAtMostAndNextAbove(v).second;
+      }
+      return p;
+    }
+    std::unique_ptr<int64_t[]> bounds;
+    if (record_bounds_) bounds = std::make_unique_for_overwrite<int64_t[]>(d_.x_.size() + 2);
+    const auto [at_most, next] = with_next ? d_.Sweep<false, true>(v, bounds.get())
+                                           : d_.Sweep<false, false>(v, bounds.get());
+    return *pivots_.insert(pivots_.begin() + static_cast<ptrdiff_t>(at),
+                           Pivot{v, at_most, with_next ? next : kNaN, std::move(bounds)});
+  }
+
+  // The index of the tightest bracket's lower end for rank k: the last pivot with fewer than k
+  // differences at or below it. The next pivot is the bracket's upper end.
+  size_t BracketFor(int64_t k) const {
+    size_t lo = 0;
+    while (lo + 1 < pivots_.size() && pivots_[lo + 1].at_most < k) ++lo;
+    return lo;
+  }
+
+  // Every pending rank in (below, at_most] is `value`.
+  void ResolveBracketTo(int64_t below, int64_t at_most, double value) {
+    for (size_t t = 0; t < ranks_.size(); ++t) {
+      if (!resolved_[t] && ranks_[t] > below && ranks_[t] <= at_most) {
+        out_[t] = value;
+        resolved_[t] = true;
+      }
+    }
+  }
+
+  // Collects the differences in (lo, hi] and resolves every pending rank among them.
+  void Gather(size_t lo_index) {
+    for (const size_t i : {lo_index, lo_index + 1}) {
+      Pivot& p = pivots_[i];
+      if (p.bounds == nullptr) {
+        p.bounds = std::make_unique_for_overwrite<int64_t[]>(d_.x_.size() + 2);
+        d_.Sweep<false, false>(p.value, p.bounds.get());
+      }
+    }
+    const Pivot& lo = pivots_[lo_index];
+    const Pivot& hi = pivots_[lo_index + 1];
+    const int64_t n = static_cast<int64_t>(d_.x_.size());
+    // Row i's candidates are D[i][j] for hi.bounds[i] <= j < lo.bounds[i]: a plain copy
+    // (vectorised when finite) collects them.
+    const size_t count = static_cast<size_t>(hi.at_most - lo.at_most);
+    // Twice the room: the second half is SelectRanks's scratch. Plus the fours' overrun.
+    const std::unique_ptr<double[]> candidates =
+        std::make_unique_for_overwrite<double[]>(2 * count + kCopyOverrun);
+    double* out = candidates.get();
+    for (int64_t i = 0; i < n; ++i) {
+      const double xi = d_.x_[i];
+      const int64_t begin = hi.bounds[i];
+      const int64_t end = lo.bounds[i];
+      if (d_.finite_) {
+        // Rows hold a few candidates each: copy in fours without a test per value (the
+        // padding after y and after the buffer absorbs the overrun; the next row overwrites it).
+        const double* y = d_.y_.data() + begin;
+        for (int64_t j = 0; j == 0 || j < end - begin; j += 4) {
+          out[j] = xi - y[j];
+          out[j + 1] = xi - y[j + 1];
+          out[j + 2] = xi - y[j + 2];
+          out[j + 3] = xi - y[j + 3];
+        }
+      } else {
+        for (int64_t j = begin; j < end; ++j) out[j - begin] = PairDifference(xi, d_.y_[j]);
+      }
+      out += end - begin;  // lo < hi, so a row's lo boundary is never before its hi one
+    }
+    // The pending ranks in the bracket, ascending, as 0-based positions among the candidates.
+    std::vector<std::pair<size_t, size_t>> wanted;
+    for (size_t t = 0; t < ranks_.size(); ++t) {
+      if (!resolved_[t] && ranks_[t] > lo.at_most && ranks_[t] <= hi.at_most) {
+        wanted.emplace_back(static_cast<size_t>(ranks_[t] - lo.at_most - 1), t);
+      }
+    }
+    std::sort(wanted.begin(), wanted.end());
+    std::vector<size_t> positions;
+    for (const auto& w : wanted) positions.push_back(w.first);
+    std::vector<double> values(positions.size());
+    SelectRanks(candidates.get(), candidates.get() + count, count, positions.data(),
+                positions.size(), values.data());
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      out_[wanted[i].second] = values[i];
+      resolved_[wanted[i].second] = true;
+    }
+  }
+
+  // Narrows the bracket around rank k until it can be gathered (see the class comment in the
+  // header), then resolves k and every other pending rank that ends in the same bracket.
+  void Resolve(int64_t k, std::optional<std::pair<double, double>> seed) {
+    if (pivots_.front().at_most >= k) {  // the -inf differences hold rank k
+      return ResolveBracketTo(0, pivots_.front().at_most, -kInf);
+    }
+    // A gather and its selection cost about four times a sweep per candidate, so the bracket
+    // closes to about half a sweep's length (n + m steps) before gathering (at n = m = 300:
+    // 35 us for an interval and estimate, against 38 with max(n + m, 1024)).
+    const int64_t gather_limit =
+        std::max<int64_t>(static_cast<int64_t>(d_.x_.size() + d_.y_.size()) / 2, 1024);
+    int64_t margin = gather_limit / 4;
+    int failures = 0;  // consecutive rounds that did not shrink the bracket to a quarter
+    for (;;) {
+      const size_t lo_index = BracketFor(k);
+      const Pivot& lo = pivots_[lo_index];
+      const Pivot& hi = pivots_[lo_index + 1];
+      const int64_t below_lo = lo.at_most;
+      const int64_t at_hi = hi.at_most;
+      const int64_t candidates = at_hi - below_lo;
+      if (candidates <= gather_limit) return Gather(lo_index);
+      const double lo_value = lo.value;
+      const double hi_value = hi.value;
+      const double above_lo = std::nextafter(lo_value, kInf);
+      // No double between lo and hi, or the smallest difference above lo is hi: the answer is hi.
+      // (+ 0.0 turns a -0.0 pivot into the +0.0 that differences have.)
+      if (above_lo == hi_value || lo.next_above == hi_value) {
+        return ResolveBracketTo(below_lo, at_hi, hi_value + 0.0);
+      }
+
+      // Two pivots per round: seeded from the subsample first; then straddling rank k by twice
+      // the last interpolation error; after two poor rounds, bisection (in value, and in the
+      // order of doubles, which alone guarantees termination within ~64 rounds).
+      const bool finite =
+          std::isfinite(lo_value) && std::isfinite(hi_value) && std::isfinite(hi_value - lo_value);
+      auto interpolate_rank = [&](int64_t rank) {
+        rank = std::clamp(rank, below_lo + 1, at_hi);
+        const double t =
+            static_cast<double>(rank - below_lo) / static_cast<double>(at_hi - below_lo);
+        return std::clamp(lo_value + t * (hi_value - lo_value), above_lo, hi_value);
+      };
+      double a, b;
+      bool interpolated = false;
+      const int64_t target_a = k - margin, target_b = k + margin;
+      // A seed wholly outside the bracket (an earlier rank's pivots closed in) is no use.
+      if (seed && !(seed->first > lo_value && seed->first < hi_value) &&
+          !(seed->second > lo_value && seed->second < hi_value)) {
+        seed.reset();
+      }
+      if (seed) {
+        a = std::clamp(seed->first, above_lo, hi_value);
+        b = std::clamp(seed->second, above_lo, hi_value);
+        seed.reset();
+      } else if (finite && failures < 2) {
+        a = interpolate_rank(target_a);
+        b = interpolate_rank(target_b);
+        interpolated = true;
+      } else {
+        a = std::clamp(OrderMidpoint(lo_value, hi_value), above_lo, hi_value);
+        b = finite ? std::clamp(lo_value + (hi_value - lo_value) / 2.0, above_lo, hi_value) : a;
+      }
+      // After a poor round, try the smallest difference above lo: when a block of ties larger
+      // than the gather limit holds the answer, this finds it in one round. That pivot aimed at
+      // no rank, so this round teaches nothing about the interpolation error.
+      if (failures > 0) {
+        const double next_above_lo = Sweep(lo_value, /*with_next=*/true).next_above;
+        const size_t hi_index = LowerBound(hi_value);  // the sweep may have moved it
+        if (next_above_lo == hi_value) {
+          return ResolveBracketTo(pivots_[hi_index - 1].at_most, pivots_[hi_index].at_most,
+                                  hi_value + 0.0);
+        }
+        if (next_above_lo < hi_value) {
+          a = next_above_lo;
+          interpolated = false;
+        }
+      }
+      if (b < a) std::swap(a, b);
+
+      // In a streak of poor rounds the same sweep also finds the smallest difference above the
+      // pivot, should it become lo, so that only a streak's first round pays a sweep for it.
+      const bool with_next = failures > 0;
+      const int64_t at_a = Sweep(a, with_next).at_most;
+      const int64_t at_b = a == b ? at_a : Sweep(b, with_next).at_most;
+      const size_t new_lo = BracketFor(k);
+      const int64_t remaining = pivots_[new_lo + 1].at_most - pivots_[new_lo].at_most;
+      failures = remaining <= candidates / 4 ? 0 : failures + 1;
+      if (interpolated) {
+        const int64_t error = std::max(std::llabs(at_a - target_a), std::llabs(at_b - target_b));
+        margin = std::max(gather_limit / 4, 2 * error);
+      } else {
+        // No interpolation error to learn from: straddle generously within the new bracket.
+        margin = std::max(gather_limit / 4, remaining / 128);
+      }
+    }
+  }
+
+  const PairwiseDifferences& d_;
+  absl::Span<const int64_t> ranks_;
+  std::vector<double> out_;
+  std::vector<bool> resolved_;
+  std::vector<Pivot> pivots_;
+  bool record_bounds_ = true;
+};
+
+std::optional<std::vector<std::pair<double, double>>> PairwiseDifferences::SeedPivots(
+    absl::Span<const int64_t> ranks) const {
   const size_t n = x_.size();
   const size_t m = y_.size();
   // Large samples thin to about kSubsampleSide a side; medium ones (hundreds of values, the
@@ -266,134 +522,57 @@ std::optional<std::pair<double, double>> PairwiseDifferences::SeedPivots(int64_t
   // n = m = 300 brackets every rank within 6 sweeps instead of up to 17.
   const int64_t bound = static_cast<int64_t>(xs.size() + ys.size());
   const int64_t slack = side == kSubsampleSide ? bound : bound / 2;
-  const int64_t sub_k = static_cast<int64_t>(
-      static_cast<double>(k) * static_cast<double>(sub_total) / static_cast<double>(total_));
-  const int64_t rank_a = std::clamp<int64_t>(sub_k - slack, 1, sub_total);
-  const int64_t rank_b = std::clamp<int64_t>(sub_k + slack, 1, sub_total);
+  // Sub-ranks a, b of each rank, interleaved: 2t and 2t + 1.
+  std::vector<int64_t> sub_ranks;
+  for (const int64_t k : ranks) {
+    const int64_t sub_k = static_cast<int64_t>(
+        static_cast<double>(k) * static_cast<double>(sub_total) / static_cast<double>(total_));
+    sub_ranks.push_back(std::clamp<int64_t>(sub_k - slack, 1, sub_total));
+    sub_ranks.push_back(std::clamp<int64_t>(sub_k + slack, 1, sub_total));
+  }
+  std::vector<double> values;
   if (sub_total <= kMaxMaterializedSubsample) {
-    // Medium samples: all the sub-differences at once (a few hundred), and both pivots from
-    // them, instead of two selections that each sweep and gather them again.
-    // SelectNth consumes its input, so each pivot selects from its own copy.
+    // Medium samples: all the sub-differences at once (a few hundred), every pivot selected
+    // from them together.
     const size_t count = static_cast<size_t>(sub_total);
     const std::unique_ptr<double[]> d = std::make_unique_for_overwrite<double[]>(2 * count);
     size_t i = 0;
     for (const double x : xs) {
       for (const double y : ys) d[i++] = PairDifference(x, y);
     }
-    std::copy(d.get(), d.get() + count, d.get() + count);
-    const double a = SelectNth(d.get(), count, static_cast<size_t>(rank_a - 1));
-    const double b = SelectNth(d.get() + count, count, static_cast<size_t>(rank_b - 1));
-    return std::make_pair(a + 0.0, b + 0.0);
-  }
-  const PairwiseDifferences sub(xs, ys);
-  return std::make_pair(sub.Select(rank_a), sub.Select(rank_b));
-}
-
-double PairwiseDifferences::Select(int64_t k) const {
-  // Invariant: the answer lies in (lo, hi], with below_lo = #{D <= lo} < k <= #{D <= hi} = at_hi.
-  double lo = min();
-  int64_t below_lo = 0;
-  // The smallest difference above lo, or NaN while unknown: finding it takes a sweep of its own
-  // unless a pivot that became lo was swept with it (see below).
-  double next_above_lo = lo;
-  if (lo == -kInf) {
-    // Nothing lies below -inf to open the bracket with: count the -inf differences instead.
-    std::tie(below_lo, next_above_lo) = CountAtMostAndNextAbove(lo);
-    if (k <= below_lo) return lo;
+    std::vector<size_t> positions;
+    for (const int64_t r : sub_ranks) positions.push_back(static_cast<size_t>(r - 1));
+    std::vector<size_t> order(positions.size());
+    for (size_t t = 0; t < order.size(); ++t) order[t] = t;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return positions[a] < positions[b]; });
+    std::vector<size_t> sorted_positions;
+    for (const size_t t : order) sorted_positions.push_back(positions[t]);
+    std::vector<double> sorted_values(positions.size());
+    SelectRanks(d.get(), d.get() + count, count, sorted_positions.data(), sorted_positions.size(),
+                sorted_values.data());
+    values.resize(positions.size());
+    for (size_t t = 0; t < order.size(); ++t) values[order[t]] = sorted_values[t];
   } else {
-    lo = std::nextafter(lo, -kInf);  // #{D <= lo} = 0
+    const PairwiseDifferences sub(xs, ys);
+    values = sub.SelectMany(sub_ranks);
   }
-  double hi = max();
-  int64_t at_hi = total_;
-  std::optional<std::pair<double, double>> seed = SeedPivots(k);
-
-  const int64_t gather_limit = std::max<int64_t>(static_cast<int64_t>(x_.size() + y_.size()), 1024);
-  int64_t margin = gather_limit / 4;
-  int failures = 0;  // consecutive sweeps that did not shrink the bracket to a quarter
-  for (;;) {
-    const int64_t candidates = at_hi - below_lo;
-    if (candidates <= gather_limit) return Gather(lo, hi, below_lo, at_hi, k);
-    const double above_lo = std::nextafter(lo, kInf);
-    // No double between lo and hi, or the smallest difference above lo is hi: the answer is hi.
-    // (+ 0.0 turns a -0.0 pivot into the +0.0 that differences have.)
-    if (above_lo == hi || next_above_lo == hi) return hi + 0.0;
-
-    // Two pivots per sweep pair: seeded from the subsample first; then straddling rank k by
-    // twice the last interpolation error; after two poor rounds, bisection (in value, and in the
-    // order of doubles, which alone guarantees termination within ~64 rounds).
-    const bool finite = std::isfinite(lo) && std::isfinite(hi) && std::isfinite(hi - lo);
-    auto interpolate_rank = [&](int64_t rank) {
-      rank = std::clamp(rank, below_lo + 1, at_hi);
-      const double t = static_cast<double>(rank - below_lo) / static_cast<double>(at_hi - below_lo);
-      return std::clamp(lo + t * (hi - lo), above_lo, hi);
-    };
-    double a, b;
-    bool interpolated = false;
-    const int64_t target_a = k - margin, target_b = k + margin;
-    if (seed) {
-      a = std::clamp(seed->first, above_lo, hi);
-      b = std::clamp(seed->second, above_lo, hi);
-      seed.reset();
-    } else if (finite && failures < 2) {
-      a = interpolate_rank(target_a);
-      b = interpolate_rank(target_b);
-      interpolated = true;
-    } else {
-      a = std::clamp(OrderMidpoint(lo, hi), above_lo, hi);
-      b = finite ? std::clamp(lo + (hi - lo) / 2.0, above_lo, hi) : a;
-    }
-    // After a poor round, try the smallest difference above lo: when a block of ties larger
-    // than the gather limit holds the answer, this finds it in one round. That pivot aimed at
-    // no rank, so this round teaches nothing about the interpolation error.
-    if (failures > 0) {
-      if (std::isnan(next_above_lo)) next_above_lo = CountAtMostAndNextAbove(lo).second;
-      if (next_above_lo == hi) return hi + 0.0;
-      if (next_above_lo < hi) {
-        a = next_above_lo;
-        interpolated = false;
-      }
-    }
-    if (b < a) std::swap(a, b);
-
-    // #{D <= pivot} decides: if it reaches k the answer is at most the pivot. In a streak of poor
-    // rounds the same sweep also finds the smallest difference above the pivot, should it
-    // become lo, so that only a streak's first round pays a sweep for it.
-    auto count = [&](double pivot) {
-      return failures > 0 ? CountAtMostAndNextAbove(pivot)
-                          : std::make_pair(CountAtMost(pivot), kNaN);
-    };
-    const auto [at_a, next_a] = count(a);
-    const auto [at_b, next_b] = a == b ? std::make_pair(at_a, next_a) : count(b);
-    if (k <= at_a) {
-      hi = a;
-      at_hi = at_a;
-    } else if (k <= at_b) {
-      lo = a;
-      below_lo = at_a;
-      next_above_lo = next_a;
-      hi = b;
-      at_hi = at_b;
-    } else {
-      lo = b;
-      below_lo = at_b;
-      next_above_lo = next_b;
-    }
-    const int64_t remaining = at_hi - below_lo;
-    failures = remaining <= candidates / 4 ? 0 : failures + 1;
-    if (interpolated) {
-      const int64_t error = std::max(std::llabs(at_a - target_a), std::llabs(at_b - target_b));
-      margin = std::max(gather_limit / 4, 2 * error);
-    } else {
-      // No interpolation error to learn from: straddle generously within the new bracket.
-      margin = std::max(gather_limit / 4, remaining / 128);
-    }
+  std::vector<std::pair<double, double>> seeds;
+  for (size_t t = 0; t < ranks.size(); ++t) {
+    seeds.emplace_back(values[2 * t] + 0.0, values[2 * t + 1] + 0.0);
   }
+  return seeds;
 }
+
+std::vector<double> PairwiseDifferences::SelectMany(absl::Span<const int64_t> ranks) const {
+  return Selection(*this, ranks).Run();
+}
+
+double PairwiseDifferences::Select(int64_t k) const { return SelectMany({k})[0]; }
 
 std::pair<double, double> PairwiseDifferences::SelectAdjacent(int64_t k) const {
-  const double first = Select(k);
-  const auto [at_most, next] = CountAtMostAndNextAbove(first);
-  return {first, at_most > k ? first : next};
+  const std::vector<double> v = SelectMany({k, k + 1});
+  return {v[0], v[1]};
 }
 
 double PairwiseDifferences::Midpoint(double a, double b) {

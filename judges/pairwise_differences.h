@@ -29,8 +29,9 @@ inline double PairDifference(double a, double b) { return a == b ? 0.0 : a - b; 
 // linear interpolation of the counts. After a poor round one pivot is the smallest difference
 // above lo (which ends a block of ties holding the answer at once); after two, the pivots bisect
 // the bracket in value and in the order of doubles, which bounds the work at about 64 bisection
-// rounds even for adversarial data. Once at most max(n + m, 1024) candidates remain it gathers
-// them and finishes with a branch-free quickselect. Typical: 5 to 8 sweeps.
+// rounds even for adversarial data. Once at most max((n + m) / 2, 1024) candidates remain it
+// gathers them, using the rows' boundaries the two ends' sweeps recorded, and finishes with a
+// branch-free quickselect. Several ranks share all of it (SelectMany). Typical: 4 sweeps a rank.
 // Deterministic: pivots only change how fast the bracket closes, never the answer.
 class PairwiseDifferences {
  public:
@@ -51,6 +52,11 @@ class PairwiseDifferences {
   double Select(int64_t k) const;
   // The k-th and (k+1)-th smallest differences, 1 <= k < size().
   std::pair<double, double> SelectAdjacent(int64_t k) const;
+  // The ranks[t]-th smallest difference for each t (each 1 <= ranks[t] <= size(); any order,
+  // repeats allowed), found together: one subsample seeds every rank, each sweep's count and row
+  // boundaries serve every later rank, and ranks that end in one bracket share its gather. A
+  // Hodges-Lehmann estimate with its interval is one call of four ranks.
+  std::vector<double> SelectMany(absl::Span<const int64_t> ranks) const;
   // The median of all differences (the two-sample Hodges-Lehmann estimate): the middle one, or
   // Midpoint() of the two middle ones. NaN when those are -inf and +inf.
   double Median() const;
@@ -71,8 +77,13 @@ class PairwiseDifferences {
   // Subsample difference sets up to this size are computed whole to seed from.
   static constexpr int64_t kMaxMaterializedSubsample = 2048;
 
-  // Two first pivots around the k-th difference, from a systematic subsample (large samples only).
-  std::optional<std::pair<double, double>> SeedPivots(int64_t k) const;
+  struct Pivot;
+  class Selection;
+
+  // Two first pivots around each ranks[t]-th difference, from one systematic subsample (large
+  // and medium samples only; nullopt for small ones, which are swept directly).
+  std::optional<std::vector<std::pair<double, double>>> SeedPivots(
+      absl::Span<const int64_t> ranks) const;
   // #{D < v} when kStrict, else #{D <= v}, and with kNext the smallest difference above v (else
   // +inf): one sweep. A non-null `boundaries` (size() of x + 2 slots) receives each row's first
   // column not counted as above v.
@@ -80,9 +91,6 @@ class PairwiseDifferences {
   std::pair<int64_t, double> Sweep(double v, int64_t* boundaries = nullptr) const;
   // #{D <= v} and the smallest difference strictly greater than v (+inf if none), in one sweep.
   std::pair<int64_t, double> CountAtMostAndNextAbove(double v) const;
-  // The k-th smallest difference, given that it lies in (lo, hi], #{D <= lo} = below_lo and
-  // #{D <= hi} = at_hi: collects the at_hi - below_lo candidates and selects among them.
-  double Gather(double lo, double hi, int64_t below_lo, int64_t at_hi, int64_t k) const;
 
   // Copies of both samples, each followed by a +inf sentinel that lets a sweep run off the
   // matrix's edge without a test (see SweepPath); x_ and y_ view them, without the sentinels.

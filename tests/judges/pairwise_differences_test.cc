@@ -34,6 +34,18 @@ void ExpectSelectsLikeBruteForce(std::vector<double> x, std::vector<double> y, i
     ASSERT_EQ(diffs.Select(k), all[static_cast<size_t>(k - 1)]) << "k=" << k;
   }
   ASSERT_EQ(diffs.Select(diffs.size()), all.back());
+  // Several ranks at once, as an estimate and its interval ask: out of order, repeated, adjacent,
+  // at both ends and around the middle. Each must be what it is alone.
+  const int64_t size = diffs.size();
+  std::vector<int64_t> ranks = {
+      size / 2 + 1, size / 2, 1, size, (size * 45) / 100 + 1, size - (size * 45) / 100,
+      size / 2,     size / 3};
+  for (int64_t& r : ranks) r = std::clamp<int64_t>(r, 1, size);
+  const std::vector<double> many = diffs.SelectMany(ranks);
+  ASSERT_EQ(many.size(), ranks.size());
+  for (size_t t = 0; t < ranks.size(); ++t) {
+    ASSERT_EQ(many[t], all[static_cast<size_t>(ranks[t] - 1)]) << "rank " << ranks[t];
+  }
   const double v = all[all.size() / 3];
   EXPECT_EQ(diffs.CountAtMost(v), std::upper_bound(all.begin(), all.end(), v) - all.begin());
   EXPECT_EQ(diffs.CountBelow(v), std::lower_bound(all.begin(), all.end(), v) - all.begin());
@@ -104,8 +116,8 @@ TEST(PairwiseDifferencesTest, CountsMatchBruteForceAtEveryValueAndShape) {
         probes.push_back(std::nextafter(d, kInf));
       }
       for (const double v : probes) {
-        SCOPED_TRACE(testing::Message() << "n=" << n << " m=" << m << " v=" << v
-                                        << " infinities=" << with_infinities);
+        SCOPED_TRACE(testing::Message()
+                     << "n=" << n << " m=" << m << " v=" << v << " infinities=" << with_infinities);
         ASSERT_EQ(diffs.CountAtMost(v), std::upper_bound(all.begin(), all.end(), v) - all.begin());
         ASSERT_EQ(diffs.CountBelow(v), std::lower_bound(all.begin(), all.end(), v) - all.begin());
       }
