@@ -214,7 +214,8 @@ std::optional<Judgement> MissingData(const SampleData& d, const SeriesPair& pair
 }
 
 Judgement JudgeMannWhitney(const config::MannWhitneyJudge& c, const SampleData& d,
-                           const Metric& metric, const char* label) {
+                           const Metric& metric, const char* label,
+                           const judges::Summary& experiment, const judges::Summary& control) {
   judges::MannWhitneyClassifierOptions o;
   o.direction = ToJudgeDirection(c.direction);
   o.confidence = c.confidence;
@@ -231,6 +232,9 @@ Judgement JudgeMannWhitney(const config::MannWhitneyJudge& c, const SampleData& 
   o.critical_increase = c.critical_increase;
   o.critical_decrease = c.critical_decrease;
   o.experiment_label = label;
+  // The summaries' means are of the same values in the same order: the ratio needs no more.
+  o.experiment_mean = experiment.mean;
+  o.control_mean = control.mean;
   return judges::ClassifyMannWhitney(d.experiment, d.control, o);
 }
 
@@ -888,7 +892,7 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
         } else if (auto missing = MissingData(data, pair, metric, label)) {
           out.judgement = *missing;
         } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {
-          out.judgement = JudgeMannWhitney(*mw, data, metric, label);
+          out.judgement = JudgeMannWhitney(*mw, data, metric, label, out.experiment, out.control);
         } else if (const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge)) {
           out.judgement = JudgeKolmogorovSmirnov(*ks, data, metric, label);
         }

@@ -78,6 +78,8 @@ std::vector<double> RemoveOutliersIqr(absl::Span<const double> values, double fa
 // either sample is empty or either mean is exactly 0 (Kayenta makes a zero experiment mean NaN
 // too, not 0).
 double MeanRatio(absl::Span<const double> experiment, absl::Span<const double> control);
+// The same from the two means already computed.
+double MeanRatioOfMeans(double experiment_mean, double control_mean);
 
 // The common-language effect size: P(experiment > control) + P(experiment == control) / 2 over
 // all n*m pairs, in [0, 1]; 0.5 means no shift. This is Kayenta's CLES(control, experiment),

@@ -87,7 +87,9 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<co
   SortDoubles(sorted_e);
   SortDoubles(sorted_c);
   const double control_median = PercentileOfSorted(sorted_c, 50);
-  const double mean_ratio = MeanRatio(experiment, control);
+  const double mean_ratio = o.experiment_mean && o.control_mean
+                                ? MeanRatioOfMeans(*o.experiment_mean, *o.control_mean)
+                                : MeanRatio(experiment, control);
   if (sorted_e == sorted_c) {
     j.classification = Classification::kPass;
     j.reason = "the data of both sides are identical";

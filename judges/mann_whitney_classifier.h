@@ -49,6 +49,10 @@ struct MannWhitneyClassifierOptions {
   std::optional<double> critical_decrease;
   // How reasons name the experiment: "canary", "B", "shadow".
   std::string experiment_label = "experiment";
+  // Each side's Mean() when the caller has it already (the analysis summarises both sides
+  // first); else the classifier computes them. Only the mean ratio uses them.
+  std::optional<double> experiment_mean;
+  std::optional<double> control_mean;
 };
 
 // Classifies already preprocessed samples (judges/preprocess.h): no NaN. Empty sides are NODATA.

@@ -63,6 +63,29 @@ TEST(SortDoublesTest, SmallAndLargeRandom) {
   }
 }
 
+TEST(SortDoublesTest, MetricWindowsTakeTheBucketPathAndClusteredDataFallsBack) {
+  // Positive latency-like windows spread over a few buckets per value (the bucket pass and an
+  // insertion sort); a cluster with far outliers piles more than 32 values into one bucket,
+  // where the radix sort takes over. Both must sort exactly.
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (size_t n : {64, 65, 300, 600, 4096, 65536}) {
+    SCOPED_TRACE(n);
+    std::vector<double> latency(n);
+    for (double& d : latency) d = 0.1 * std::exp(0.1 * normal(rng));
+    ExpectSortsLikeStdSort(latency);
+    std::vector<double> clustered(n);
+    for (size_t i = 0; i < n; ++i) {
+      clustered[i] =
+          i % 50 == 0 ? 1e6 * (1.0 + normal(rng) * normal(rng)) : 0.1 + 1e-9 * normal(rng);
+    }
+    ExpectSortsLikeStdSort(clustered);
+    std::vector<double> ties(n);
+    for (double& d : ties) d = std::round(10.0 * std::exp(normal(rng)));
+    ExpectSortsLikeStdSort(ties);
+  }
+}
+
 TEST(SortDoublesTest, SpecialValuesAndTiesAtEverySize) {
   for (const size_t n : {size_t{600}, size_t{200000}}) {
     SCOPED_TRACE(n);
