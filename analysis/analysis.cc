@@ -876,8 +876,12 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
       if (!pair.labels.empty()) r.name = absl::StrCat(metric.name, FormatLabels(pair.labels));
       const size_t slot = result.metrics.size();
       result.metrics.push_back(std::move(r));
-      tasks.push_back([&result, &metric, &pair, label, slot] {
+      tasks.push_back([&result, &metric, &pair, label, slot, keep = request.keep_series] {
         MetricResult& out = result.metrics[slot];
+        if (keep) {
+          if (pair.control != nullptr) out.control_series = pair.control->points;
+          if (pair.experiment != nullptr) out.experiment_series = pair.experiment->points;
+        }
         SampleData data = Prepare(pair, metric);
         if (!std::holds_alternative<config::ThresholdJudge>(metric.judge)) {
           // Rank judges ignore time order: sort once here, and the summaries and the judge

@@ -38,6 +38,9 @@ struct AnalysisRequest {
   // Threads that judge the metrics (each metric is independent; results do not depend on it):
   // 0 is up to 4 of the machine's cores, fewer for small analyses.
   int judge_threads = 0;
+  // Keep each metric's series in its result (MetricResult::control_series), for reports. The
+  // CLI keeps them; the service's Judge does not pay for the copies.
+  bool keep_series = false;
 };
 
 // A/B only: what a KPI showed.
@@ -63,6 +66,9 @@ struct MetricResult {
   judges::Summary control;
   judges::Summary experiment;
   std::optional<double> control_events, control_total, experiment_events, experiment_total;
+  // The series judged, as fetched (NaN included, before outlier removal), when the request kept
+  // them: what a report draws. Empty for rate judges.
+  std::vector<Point> control_series, experiment_series;
   // The PromQL sent, per side ("control", "experiment", or "control.events" and so on).
   std::vector<std::pair<std::string, std::string>> queries;
 };

@@ -6,17 +6,20 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "analysis/analysis.h"
 #include "analysis/result_format.h"
+#include "cli/report_command.h"
 #include "config/augur_config.h"
 #include "config/template_loader.h"
 #include "core/exit_codes.h"
 #include "core/time_parse.h"
 #include "providers/prometheus/curl_transport.h"
+#include "report/report.h"
 
 namespace augur::cli {
 namespace {
@@ -125,8 +128,15 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
     return code;
   };
   const auto usage = [&](const absl::Status& status) { return fail(status.message(), kExitUsage); };
-  if (args.format != "text" && args.format != "json") {
-    return fail(absl::StrCat("--format must be text or json, got '", args.format, "'"), kExitUsage);
+  std::optional<report::Format> report_format;  // none: text
+  if (args.format != "text") {
+    auto parsed = report::ParseFormat(args.format);
+    if (!parsed.ok()) {
+      return fail(absl::StrCat("--format must be text, json, html, markdown or junit, got '",
+                               args.format, "'"),
+                  kExitUsage);
+    }
+    report_format = *parsed;
   }
   auto strategy = analysis::ParseStrategy(args.strategy);
   if (!strategy.ok())
@@ -170,6 +180,7 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
   request.start = window->start;
   request.end = window->end;
   request.strategy = *strategy;
+  request.keep_series = true;  // the JSON result carries them, for reports
   if (!args.step.empty()) {
     auto step = ParseDuration(args.step, /*allow_bare_seconds=*/true);
     if (!step.ok()) return fail(absl::StrCat("--step: ", step.status().message()), kExitUsage);
@@ -214,16 +225,17 @@ int RunAnalyzeCommand(const AnalyzeCommandArgs& args, std::ostream& out, std::os
                              result.status().message()),
                 code);
   }
-  const std::string text =
-      args.format == "json" ? analysis::ResultJson(*result) : analysis::ResultText(*result);
-  if (args.output.empty() || args.output == "-") {
-    out << text;
-    out.flush();
+  std::string text;
+  if (!report_format) {
+    text = analysis::ResultText(*result);
   } else {
-    std::ofstream file(args.output, std::ios::binary | std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file) return fail(absl::StrCat("--output: cannot write ", args.output), kExitUsage);
+    // Every format renders from the JSON document, as `augur report` does from a saved one.
+    auto rendered = report::Render(analysis::ResultJson(*result), *report_format, "the result");
+    if (!rendered.ok()) return fail(rendered.status().message(), kExitUnavailable);
+    text = *std::move(rendered);
+  }
+  if (!WriteOutput(args.output, text, out, err, "augur analyze")) return kExitUsage;
+  if (!args.output.empty() && args.output != "-") {
     // The verdict still reaches the terminal or the pipeline's log.
     err << analysis::VerdictName(result->verdict) << ": " << result->reason << "\n";
   }
@@ -263,7 +275,11 @@ void AddAnalyzeCommand(CLI::App& app, std::function<int()>& run) {
   command->add_option("--lookback", args->lookback, "Window: the last DURATION, e.g. 30m");
   command->add_option("--step", args->step, "Range-query resolution (default: the template's)");
   command->add_option("--strategy", args->strategy, "canary, ab or shadow")->capture_default_str();
-  command->add_option("--format", args->format, "text or json")->capture_default_str();
+  command
+      ->add_option("--format", args->format,
+                   "text, json (the result, with the series), html, markdown or junit (see "
+                   "augur report --help)")
+      ->capture_default_str();
   command->add_option("--output,-o", args->output,
                       "Write the result to this file (the verdict line still goes to stderr)");
   AddProviderOptions(*command, args->backend, /*with_file=*/false);

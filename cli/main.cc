@@ -6,6 +6,7 @@
 #include "cli/analyze_command.h"
 #include "cli/import_command.h"
 #include "cli/query_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/stats_command.h"
 #include "cli/validate_command.h"
@@ -17,13 +18,10 @@ struct CommandEntry {
   void (*add)(CLI::App& app, std::function<int()>& run);
 };
 
-// report arrives with its issue.
 constexpr CommandEntry kCommands[] = {
-    {&augur::cli::AddAnalyzeCommand},
-    {&augur::cli::AddImportCommand},
-    {&augur::cli::AddQueryCommand},
-    {&augur::cli::AddServeCommand},
-    {&augur::cli::AddStatsCommand},
+    {&augur::cli::AddAnalyzeCommand},  {&augur::cli::AddImportCommand},
+    {&augur::cli::AddQueryCommand},    {&augur::cli::AddReportCommand},
+    {&augur::cli::AddServeCommand},    {&augur::cli::AddStatsCommand},
     {&augur::cli::AddValidateCommand},
 };
 

@@ -38,5 +38,6 @@ AUGUR_PACKAGES=(
   victoria-metrics               # a second Prometheus-API backend the tests check against
   openssl apache2-utils          # tests: TLS certificates (openssl), bcrypt hashes (htpasswd)
   curl                           # bench/: the reference client for Prometheus' own answer time
+  chromium                       # tests: the HTML report in a real browser (headless)
   clang libclang-rt-14-dev       # scripts/fuzz: clang's libFuzzer and sanitizer runtimes
 )

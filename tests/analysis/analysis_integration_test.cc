@@ -351,6 +351,54 @@ TEST(AnalyzeIntegrationTest, OutputFileGetsTheResultAndStderrTheVerdict) {
   testing::RemoveTree(*dir);
 }
 
+TEST(AnalyzeIntegrationTest, ReportsRenderTheSameFromASavedResultAsFromTheAnalysis) {
+  // The JSON result carries what Prometheus returned; `augur report` renders the saved file
+  // exactly as `augur analyze --format` renders the analysis.
+  auto dir = testing::MakeTempDir("augur-report-");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  const std::string file = *dir + "/result.json";
+  const Invocation run = Analyze(kDemoTemplate, "latency-regression", {"--output", file});
+  EXPECT_EQ(run.exit_code, kExitAbort) << run.dump();
+  auto written = testing::ReadFile(file);
+  ASSERT_TRUE(written.ok()) << written.status();
+  const Json result = Json::parse(*written, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(result.is_discarded()) << *written;
+  for (const Json& m : result["metrics"]) {
+    if (m["judge"] == "rate") {
+      EXPECT_FALSE(m.contains("series")) << m["name"];
+      continue;
+    }
+    ASSERT_TRUE(m.contains("series")) << m["name"];
+    // 30 minutes at the demo's 15 s step, both ends included.
+    EXPECT_EQ(m["series"]["control"].size(), 121u) << m["name"];
+    EXPECT_EQ(m["series"]["experiment"].size(), 121u) << m["name"];
+  }
+  for (const char* format : {"html", "markdown", "junit"}) {
+    SCOPED_TRACE(format);
+    const Invocation direct = Analyze(kDemoTemplate, "latency-regression", {"--format", format});
+    EXPECT_EQ(direct.exit_code, kExitAbort) << direct.dump();
+    const Invocation saved = Augur({"report", file, "--format", format});
+    EXPECT_EQ(saved.exit_code, 0) << saved.dump();
+    // The window is "the last 30 minutes", so two analyses see different windows: compare
+    // what does not move with the clock.
+    EXPECT_THAT(saved.out, HasSubstr("ABORT"));
+    EXPECT_THAT(direct.out, HasSubstr("ABORT"));
+    EXPECT_THAT(saved.out, HasSubstr("p99-latency"));
+    EXPECT_EQ(std::count(saved.out.begin(), saved.out.end(), '\n') > 5, true) << saved.out;
+  }
+  const Invocation html = Augur({"report", file, "--format", "html"});
+  // Every metric but the rate has a time-series and a distribution chart.
+  size_t charts = 0;
+  for (size_t at = html.out.find("<svg class=\"chart "); at != std::string::npos;
+       at = html.out.find("<svg class=\"chart ", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 2 * (result["metrics"].size() - 1));
+  const Invocation again = Augur({"report", file, "--format", "html"});
+  EXPECT_EQ(again.out, html.out);  // deterministic
+  testing::RemoveTree(*dir);
+}
+
 TEST(AnalyzeIntegrationTest, UndeclaredArgumentIsAUsageError) {
   const Invocation run = Analyze(kDemoTemplate, "healthy", {"--arg", "colour=blue"});
   EXPECT_EQ(run.exit_code, kExitUsage) << run.dump();

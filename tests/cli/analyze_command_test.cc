@@ -72,7 +72,7 @@ TEST_P(AnalyzeUsageTest, IsExit64NamingTheProblem) {
 
 const UsageCase kUsageCases[] = {
     {"Format", [](AnalyzeCommandArgs& a) { a.format = "yaml"; },
-     "--format must be text or json, got 'yaml'"},
+     "--format must be text, json, html, markdown or junit, got 'yaml'"},
     {"Strategy", [](AnalyzeCommandArgs& a) { a.strategy = "blue-green"; },
      "--strategy: strategy must be canary, ab or shadow; got 'blue-green'"},
     {"NoControl", [](AnalyzeCommandArgs& a) { a.control.clear(); }, "--control is required"},

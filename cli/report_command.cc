@@ -1,0 +1,81 @@
+#include "cli/report_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "core/exit_codes.h"
+#include "report/report.h"
+
+namespace augur::cli {
+
+bool WriteOutput(const std::string& output, const std::string& text, std::ostream& out,
+                 std::ostream& err, const char* command) {
+  if (output.empty() || output == "-") {
+    out << text;
+    out.flush();
+    return true;
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    err << command << ": --output: cannot write " << output << "\n";
+    return false;
+  }
+  return true;
+}
+
+int RunReportCommand(const ReportCommandArgs& args, std::istream& in, std::ostream& out,
+                     std::ostream& err) {
+  constexpr char kCommand[] = "augur report";
+  const auto fail = [&](const std::string& message) {
+    err << kCommand << ": " << message << "\n";
+    return kExitUsage;
+  };
+  auto format = report::ParseFormat(args.format);
+  if (!format.ok()) return fail(absl::StrCat("--format: ", format.status().message()));
+  std::string text;
+  std::string source = args.input;
+  if (args.input == "-") {
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    source = "standard input";
+  } else {
+    std::ifstream file(args.input, std::ios::binary);
+    if (!file) return fail(absl::StrCat(args.input, ": cannot open"));
+    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (file.bad()) return fail(absl::StrCat(args.input, ": cannot read"));
+  }
+  auto rendered = report::Render(text, *format, source);
+  if (!rendered.ok()) return fail(std::string(rendered.status().message()));
+  return WriteOutput(args.output, *rendered, out, err, kCommand) ? kExitPromote : kExitUsage;
+}
+
+void AddReportCommand(CLI::App& app, std::function<int()>& run) {
+  auto args = std::make_shared<ReportCommandArgs>();
+  CLI::App* command = app.add_subcommand(
+      "report", "Render a saved analysis result (augur analyze --format json) as a report");
+  command->footer(
+      "Formats: html (one self-contained file: verdict, scores, the metrics failures first, and\n"
+      "per metric a time-series chart and a distribution chart with the shift's interval),\n"
+      "markdown (pull requests, chat), junit (one test case per metric: HIGH/LOW fail, ERROR is\n"
+      "an error, NODATA is skipped), json (the input, checked).\n"
+      "Exit 0 written, 64 unreadable input or output. See docs/cli.md.\n"
+      "Example:\n"
+      "  augur analyze ... --format json --output result.json\n"
+      "  augur report result.json --format html --output report.html");
+  command->add_option("result", args->input, "The result JSON file, or - for standard input")
+      ->required();
+  command->add_option("--format,-f", args->format, "html, markdown, junit or json")
+      ->capture_default_str();
+  command->add_option("--output,-o", args->output, "Write the report to this file");
+  command->callback([args, &run] {
+    run = [args] { return RunReportCommand(*args, std::cin, std::cout, std::cerr); };
+  });
+}
+
+}  // namespace augur::cli

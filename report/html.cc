@@ -1,0 +1,389 @@
+// The HTML report: one self-contained file (inline CSS and SVG, no script, font or network),
+// readable without colour (every state is a word; the two sides differ in line style too) and
+// printable.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "judges/judgement.h"
+#include "report/model.h"
+
+namespace augur::report {
+namespace {
+
+std::string Escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+constexpr char kStyle[] = R"css(
+:root { --ink: #1b1b1b; --muted: #5a5a5a; --line: #d0d0d0; --control: #1f4e79; --experiment: #b8470b; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink); margin: 0 auto; max-width: 1280px; padding: 16px 24px 48px; }
+h1 { font-size: 28px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 0 0 4px; }
+.verdict { border: 3px solid var(--ink); border-radius: 6px; padding: 12px 16px; }
+.verdict.PROMOTE { border-color: #2e7d32; } .verdict.HOLD { border-color: #9a6700; border-style: dashed; } .verdict.ABORT { border-color: #c62828; border-width: 5px; }
+.verdict .word { letter-spacing: 0.04em; }
+.muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--line); }
+th { font-weight: 600; background: #f4f4f4; }
+td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+code { font: 12px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; word-break: break-all; }
+.result { font-weight: 600; white-space: nowrap; }
+.result.HIGH, .result.LOW { color: #b71c1c; } .result.ERROR { color: #6a1b9a; } .result.NODATA { color: #8a5a00; } .result.PASS { color: #1b5e20; font-weight: 400; }
+.metric { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin: 12px 0; break-inside: avoid; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 8px; }
+svg.chart { border: 1px solid var(--line); background: #fff; }
+svg.chart text { font: 11px "DejaVu Sans", sans-serif; fill: var(--ink); }
+.legend-control { stroke: var(--control); } .legend-experiment { stroke: var(--experiment); }
+@media print { body { max-width: none; padding: 0; } .metric { page-break-inside: avoid; } a { color: inherit; text-decoration: none; } }
+)css";
+
+// Plot geometry shared by both charts.
+constexpr double kWidth = 560, kHeight = 220;
+constexpr double kLeft = 64, kRight = 12, kTop = 30, kBottom = 34;
+constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
+
+// A plot coordinate with one decimal (a tenth of a pixel): integer arithmetic, because a report
+// of 50 x 2 x 1000 points writes about 400,000 of them (StrFormat took a third of its time).
+std::string F(double v) {
+  if (!std::isfinite(v) || std::fabs(v) > 1e9) return "0";
+  const long long tenths = std::llround(v * 10.0);
+  const unsigned long long magnitude =
+      static_cast<unsigned long long>(tenths < 0 ? -tenths : tenths);
+  return absl::StrCat(tenths < 0 ? "-" : "", magnitude / 10, ".", magnitude % 10);
+}
+
+struct Range {
+  double lo = INFINITY, hi = -INFINITY;
+  void Add(double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  bool empty() const { return lo > hi; }
+  // A non-degenerate range to scale into.
+  Range Padded() const {
+    Range r = *this;
+    if (r.empty()) return Range{0, 1};
+    if (r.lo == r.hi) {
+      const double pad = r.lo == 0 ? 1 : std::fabs(r.lo) * 0.05;
+      r.lo -= pad;
+      r.hi += pad;
+    }
+    return r;
+  }
+};
+
+double X(const Range& r, double v) { return kLeft + (v - r.lo) / (r.hi - r.lo) * kPlotW; }
+double Y(const Range& r, double v) { return kTop + kPlotH - (v - r.lo) / (r.hi - r.lo) * kPlotH; }
+
+std::string ClockTime(double unix_seconds) {
+  return absl::FormatTime("%H:%M:%S", absl::FromUnixMillis(std::llround(unix_seconds * 1000.0)),
+                          absl::UTCTimeZone());
+}
+
+// The frame: axes, the y axis's three labels, and the legend naming both sides.
+std::string Frame(const std::string& y_lo, const std::string& y_mid, const std::string& y_hi,
+                  const std::string& control_label, const std::string& experiment_label) {
+  std::string out;
+  absl::StrAppend(&out, "<line x1=\"", F(kLeft), "\" y1=\"", F(kTop), "\" x2=\"", F(kLeft),
+                  "\" y2=\"", F(kTop + kPlotH), "\" stroke=\"#888\"/>");
+  absl::StrAppend(&out, "<line x1=\"", F(kLeft), "\" y1=\"", F(kTop + kPlotH), "\" x2=\"",
+                  F(kLeft + kPlotW), "\" y2=\"", F(kTop + kPlotH), "\" stroke=\"#888\"/>");
+  const double ys[3] = {kTop + kPlotH, kTop + kPlotH / 2, kTop};
+  const std::string labels[3] = {y_lo, y_mid, y_hi};
+  for (int i = 0; i < 3; ++i) {
+    absl::StrAppend(&out, "<text x=\"", F(kLeft - 6), "\" y=\"", F(ys[i] + 4),
+                    "\" text-anchor=\"end\">", Escape(labels[i]), "</text>");
+    if (i > 0) {
+      absl::StrAppend(&out, "<line x1=\"", F(kLeft), "\" y1=\"", F(ys[i]), "\" x2=\"",
+                      F(kLeft + kPlotW), "\" y2=\"", F(ys[i]), "\" stroke=\"#eee\"/>");
+    }
+  }
+  // Legend: a solid line for the control, a dashed one for the experiment, each named.
+  absl::StrAppend(&out, "<line class=\"legend-control\" x1=\"", F(kLeft), "\" y1=\"14\" x2=\"",
+                  F(kLeft + 24), "\" y2=\"14\" stroke-width=\"2\"/>", "<text x=\"", F(kLeft + 30),
+                  "\" y=\"18\">control: ", Escape(control_label), "</text>");
+  const double second = kLeft + kPlotW / 2;
+  absl::StrAppend(&out, "<line class=\"legend-experiment\" x1=\"", F(second), "\" y1=\"14\" x2=\"",
+                  F(second + 24), "\" y2=\"14\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
+                  "<text x=\"", F(second + 30),
+                  "\" y=\"18\">experiment: ", Escape(experiment_label), "</text>");
+  return out;
+}
+
+// A path through the points, broken where a value is missing.
+std::string SeriesPath(const std::vector<SidePoint>& points, const Range& x, const Range& y) {
+  std::string d;
+  bool pen_down = false;
+  for (const SidePoint& p : points) {
+    if (!std::isfinite(p.value) || !std::isfinite(p.time)) {
+      pen_down = false;
+      continue;
+    }
+    absl::StrAppend(&d, pen_down ? "L" : "M", F(X(x, p.time)), " ", F(Y(y, p.value)));
+    pen_down = true;
+  }
+  return d;
+}
+
+std::string TimeSeriesChart(const MetricRow& m, const Model& model) {
+  Range x, y;
+  for (const auto* side : {&m.control_series, &m.experiment_series}) {
+    for (const SidePoint& p : *side) {
+      if (!std::isfinite(p.value)) continue;
+      x.Add(p.time);
+      y.Add(p.value);
+    }
+  }
+  x = x.Padded();
+  y = y.Padded();
+  std::string out = absl::StrCat("<svg class=\"chart timeseries\" role=\"img\" width=\"", F(kWidth),
+                                 "\" height=\"", F(kHeight), "\" viewBox=\"0 0 ", F(kWidth), " ",
+                                 F(kHeight), "\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
+                                 Escape(m.name), ": control and experiment over time</title>");
+  absl::StrAppend(&out, Frame(judges::FormatValue(y.lo), judges::FormatValue((y.lo + y.hi) / 2),
+                              judges::FormatValue(y.hi), model.control, model.experiment));
+  absl::StrAppend(&out, "<text x=\"", F(kLeft), "\" y=\"", F(kHeight - 10), "\">", ClockTime(x.lo),
+                  "</text><text x=\"", F(kLeft + kPlotW), "\" y=\"", F(kHeight - 10),
+                  "\" text-anchor=\"end\">", ClockTime(x.hi), " UTC</text><text x=\"",
+                  F(kLeft + kPlotW / 2), "\" y=\"", F(kHeight - 10),
+                  "\" text-anchor=\"middle\" class=\"muted\">time</text>");
+  if (const std::string d = SeriesPath(m.control_series, x, y); !d.empty()) {
+    absl::StrAppend(&out, "<path class=\"legend-control\" d=\"", d,
+                    "\" fill=\"none\" stroke-width=\"1.5\"/>");
+  }
+  if (const std::string d = SeriesPath(m.experiment_series, x, y); !d.empty()) {
+    absl::StrAppend(&out, "<path class=\"legend-experiment\" d=\"", d,
+                    "\" fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>");
+  }
+  absl::StrAppend(&out, "</svg>");
+  return out;
+}
+
+std::vector<double> FiniteSorted(const std::vector<SidePoint>& points) {
+  std::vector<double> v;
+  v.reserve(points.size());
+  for (const SidePoint& p : points) {
+    if (std::isfinite(p.value)) v.push_back(p.value);
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// The empirical distribution functions of both sides, with the shift's interval (estimate and
+// CI added to the control's median) shaded, as the judge saw it.
+std::string DistributionChart(const MetricRow& m, const Model& model) {
+  const std::vector<double> control = FiniteSorted(m.control_series);
+  const std::vector<double> experiment = FiniteSorted(m.experiment_series);
+  Range x;
+  for (const auto* side : {&control, &experiment}) {
+    if (!side->empty()) {
+      x.Add(side->front());
+      x.Add(side->back());
+    }
+  }
+  x = x.Padded();
+  const Range y{0, 1};
+  std::string out =
+      absl::StrCat("<svg class=\"chart distribution\" role=\"img\" width=\"", F(kWidth),
+                   "\" height=\"", F(kHeight), "\" viewBox=\"0 0 ", F(kWidth), " ", F(kHeight),
+                   "\" xmlns=\"http://www.w3.org/2000/svg\"><title>", Escape(m.name),
+                   ": distribution of both sides (share of points at or below a value)</title>");
+  // The Hodges-Lehmann shift is a shift of the distribution; other judges' estimates are not.
+  const bool shift =
+      m.judge == "mannWhitney" && std::isfinite(m.control_median) && std::isfinite(m.estimate);
+  if (shift) {
+    const auto clamp = [&](double v) {
+      return std::clamp(std::isnan(v) ? m.control_median : v, x.lo, x.hi);
+    };
+    const double lo = clamp(m.control_median + (std::isnan(m.ci_low) ? m.estimate : m.ci_low));
+    const double hi = clamp(m.control_median + (std::isnan(m.ci_high) ? m.estimate : m.ci_high));
+    const double at = clamp(m.control_median + m.estimate);
+    const double median = clamp(m.control_median);
+    absl::StrAppend(&out, "<rect x=\"", F(X(x, lo)), "\" y=\"", F(kTop), "\" width=\"",
+                    F(std::max(1.0, X(x, hi) - X(x, lo))), "\" height=\"", F(kPlotH),
+                    "\" fill=\"#999\" fill-opacity=\"0.18\"/>");
+    absl::StrAppend(&out, "<line x1=\"", F(X(x, median)), "\" y1=\"", F(kTop), "\" x2=\"",
+                    F(X(x, median)), "\" y2=\"", F(kTop + kPlotH),
+                    "\" stroke=\"#555\" stroke-dasharray=\"2 2\"/>");
+    absl::StrAppend(&out, "<line x1=\"", F(X(x, at)), "\" y1=\"", F(kTop), "\" x2=\"", F(X(x, at)),
+                    "\" y2=\"", F(kTop + kPlotH), "\" stroke=\"#333\"/>");
+    absl::StrAppend(&out, "<text x=\"", F(kLeft + kPlotW - 4), "\" y=\"", F(kTop + kPlotH - 8),
+                    "\" text-anchor=\"end\">shaded: control median + shift ", Escape(ShiftText(m)),
+                    "</text>");
+  }
+  absl::StrAppend(&out, Frame("0", "0.5", "1", model.control, model.experiment));
+  absl::StrAppend(&out, "<text x=\"", F(kLeft), "\" y=\"", F(kHeight - 10), "\">",
+                  Escape(judges::FormatValue(x.lo)), "</text><text x=\"", F(kLeft + kPlotW),
+                  "\" y=\"", F(kHeight - 10), "\" text-anchor=\"end\">",
+                  Escape(judges::FormatValue(x.hi)), "</text><text x=\"", F(kLeft + kPlotW / 2),
+                  "\" y=\"", F(kHeight - 10),
+                  "\" text-anchor=\"middle\" class=\"muted\">value</text>");
+  const auto step_path = [&](const std::vector<double>& v) {
+    std::string d;
+    if (v.empty()) return d;
+    const double n = static_cast<double>(v.size());
+    absl::StrAppend(&d, "M", F(X(x, v.front())), " ", F(Y(y, 0)));
+    for (size_t i = 0; i < v.size(); ++i) {
+      // Ties step once, to the share at or below the value.
+      if (i + 1 < v.size() && v[i + 1] == v[i]) continue;
+      absl::StrAppend(&d, "H", F(X(x, v[i])), "V", F(Y(y, static_cast<double>(i + 1) / n)));
+    }
+    absl::StrAppend(&d, "H", F(X(x, x.hi)));
+    return d;
+  };
+  if (!control.empty()) {
+    absl::StrAppend(&out, "<path class=\"legend-control\" d=\"", step_path(control),
+                    "\" fill=\"none\" stroke-width=\"1.5\"/>");
+  }
+  if (!experiment.empty()) {
+    absl::StrAppend(&out, "<path class=\"legend-experiment\" d=\"", step_path(experiment),
+                    "\" fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"/>");
+  }
+  absl::StrAppend(&out, "</svg>");
+  return out;
+}
+
+bool HasSeries(const MetricRow& m) {
+  for (const auto* side : {&m.control_series, &m.experiment_series}) {
+    for (const SidePoint& p : *side) {
+      if (std::isfinite(p.value)) return true;
+    }
+  }
+  return false;
+}
+
+std::string Queries(const MetricRow& m) {
+  std::string out;
+  for (const auto& [side, query] : m.queries) {
+    absl::StrAppend(&out, "<div><span class=\"muted\">", Escape(side), ":</span> <code>",
+                    Escape(query), "</code></div>");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderHtml(const Model& model) {
+  const std::vector<const MetricRow*> rows = ReportOrder(model);
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  absl::StrAppend(&out,
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+                  "<title>augur: ", Escape(model.verdict), " ", Escape(model.template_name),
+                  "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n");
+  absl::StrAppend(&out, "<header class=\"verdict ", Escape(model.verdict),
+                  "\">\n<h1><span class=\"word\">", Escape(model.verdict),
+                  "</span> <span class=\"muted\">· score ", Escape(NumberText(model.score)),
+                  "</span></h1>\n");
+  if (!model.reason.empty()) absl::StrAppend(&out, "<p>", Escape(model.reason), "</p>\n");
+  absl::StrAppend(&out, "<p class=\"muted\">", Escape(Scope(model)));
+  if (!model.template_name.empty()) {
+    absl::StrAppend(&out, "; template <code>", Escape(model.template_name), "</code>");
+  }
+  if (!model.provider.empty()) {
+    absl::StrAppend(&out, "; data from <code>", Escape(model.provider), "</code>");
+  }
+  absl::StrAppend(&out, "</p>\n");
+  if (!std::isnan(model.pass_threshold)) {
+    absl::StrAppend(&out, "<p>Score ", Escape(NumberText(model.score)), " of 100: PROMOTE at ",
+                    Escape(NumberText(model.pass_threshold)), " or more, HOLD from ",
+                    Escape(NumberText(model.marginal_threshold)), ", ABORT below",
+                    model.score_classification.empty()
+                        ? ""
+                        : absl::StrCat(": this one is ", Escape(model.score_classification)),
+                    ".", model.score_reason.empty() ? "" : absl::StrCat(" ", Escape(model.score_reason)),
+                    "</p>\n");
+  }
+  absl::StrAppend(&out, "</header>\n");
+
+  if (!model.groups.empty()) {
+    absl::StrAppend(&out,
+                    "<h2>Groups</h2>\n<table>\n<thead><tr><th>Group</th><th>Score</th>"
+                    "<th>Pass</th><th>Fail</th><th>No data</th><th>Error</th></tr></thead>\n"
+                    "<tbody>\n");
+    for (const GroupRow& g : model.groups) {
+      absl::StrAppend(
+          &out, "<tr><td>", Escape(g.name.empty() ? "(none)" : g.name), "</td><td class=\"num\">",
+          g.no_data ? "no data" : Escape(NumberText(g.score)), "</td><td class=\"num\">", g.pass,
+          "</td><td class=\"num\">", g.fail, "</td><td class=\"num\">", g.nodata,
+          "</td><td class=\"num\">", g.error, "</td></tr>\n");
+    }
+    absl::StrAppend(&out, "</tbody>\n</table>\n");
+  }
+
+  absl::StrAppend(&out,
+                  "<h2>Metrics</h2>\n<table class=\"metrics\">\n<thead><tr><th>Result</th>"
+                  "<th>Metric</th><th>Judge</th><th>Critical</th><th>p-value</th>"
+                  "<th>Shift (CI)</th><th>Estimate</th><th>Effect size</th>"
+                  "<th>Query</th></tr></thead>\n<tbody>\n");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const MetricRow& m = *rows[i];
+    absl::StrAppend(
+        &out, "<tr><td class=\"result ", Escape(m.classification), "\">", Escape(ResultLabel(m)),
+        "</td><td><a href=\"#metric-", i, "\">", Escape(m.name), "</a></td><td>", Escape(m.judge),
+        "</td><td>",
+        m.critical ? "yes (fails the analysis)" : (m.critical_metric ? "critical metric" : "no"),
+        "</td><td class=\"num\">", Escape(PValueText(m.p_value)), "</td><td class=\"num\">",
+        Escape(ShiftText(m)), "</td><td class=\"num\">", Escape(NumberText(m.estimate)),
+        "</td><td class=\"num\">", Escape(NumberText(m.effect_size)), "</td><td>", Queries(m),
+        "</td></tr>\n");
+  }
+  absl::StrAppend(&out, "</tbody>\n</table>\n<h2>Details</h2>\n");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const MetricRow& m = *rows[i];
+    absl::StrAppend(&out, "<section class=\"metric\" id=\"metric-", i,
+                    "\">\n<h3><span class=\"result ", Escape(m.classification), "\">",
+                    Escape(ResultLabel(m)), "</span> ", Escape(m.name), " <span class=\"muted\">(",
+                    Escape(m.judge),
+                    m.group.empty() ? "" : absl::StrCat(", group ", Escape(m.group)),
+                    ")</span></h3>\n<p>", Escape(m.reason), "</p>\n");
+    if (!std::isnan(m.control_events) || !std::isnan(m.experiment_events)) {
+      absl::StrAppend(&out, "<p class=\"muted\">control ", Escape(NumberText(m.control_events)),
+                      " of ", Escape(NumberText(m.control_total)), ", experiment ",
+                      Escape(NumberText(m.experiment_events)), " of ",
+                      Escape(NumberText(m.experiment_total)), "</p>\n");
+    }
+    if (HasSeries(m)) {
+      absl::StrAppend(&out, "<div class=\"charts\">", TimeSeriesChart(m, model),
+                      DistributionChart(m, model), "</div>\n");
+    }
+    absl::StrAppend(&out, Queries(m), "</section>\n");
+  }
+  absl::StrAppend(&out,
+                  "<p class=\"muted\">Generated by augur. Solid line: control; dashed: "
+                  "experiment.</p>\n</body>\n</html>\n");
+  return out;
+}
+
+}  // namespace augur::report

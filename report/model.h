@@ -1,0 +1,79 @@
+// The part of a result document the reports show, read and checked once (report.cc), so that
+// each renderer works on plain fields. Absent numbers are NaN.
+#ifndef AUGUR_REPORT_MODEL_H_
+#define AUGUR_REPORT_MODEL_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace augur::report {
+
+inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+struct SidePoint {
+  double time;   // Unix seconds
+  double value;  // NaN where the backend gave NaN
+};
+
+struct MetricRow {
+  std::string name, metric, group, judge, classification, reason, kpi;
+  bool critical = false, critical_metric = false, dry_run = false;
+  double p_value = kMissing, ci_low = kMissing, ci_high = kMissing, estimate = kMissing;
+  double effect_size = kMissing, relative_change = kMissing, relative_ci_low = kMissing;
+  double relative_ci_high = kMissing;
+  double control_median = kMissing, experiment_median = kMissing;
+  int64_t control_count = -1, experiment_count = -1;  // -1: not given (rate judges)
+  // Rate judges: events and totals per side.
+  double control_events = kMissing, control_total = kMissing;
+  double experiment_events = kMissing, experiment_total = kMissing;
+  std::vector<std::pair<std::string, std::string>> queries;  // side, PromQL
+  std::vector<SidePoint> control_series, experiment_series;
+
+  bool failed() const { return classification == "HIGH" || classification == "LOW"; }
+};
+
+struct GroupRow {
+  std::string name;
+  double score = kMissing;
+  bool no_data = false;
+  int64_t pass = 0, fail = 0, nodata = 0, error = 0;
+};
+
+struct Model {
+  std::string verdict, reason, strategy, template_name, control, experiment, provider;
+  std::string window_start, window_end, window_length, step;
+  std::string score_classification, score_reason;
+  double score = kMissing, pass_threshold = kMissing, marginal_threshold = kMissing;
+  std::vector<GroupRow> groups;
+  std::vector<MetricRow> metrics;  // as the document lists them (template order)
+};
+
+// Failures first (critical before others), then errors, missing data, passes; dry-run last:
+// the order every report lists metrics in (as `augur analyze`'s text table).
+std::vector<const MetricRow*> ReportOrder(const Model& model);
+
+// "HIGH (critical)", "PASS", "NODATA (dry run)".
+std::string ResultLabel(const MetricRow& m);
+
+// The shift and its interval: "+23% (CI +15%..+31%)" relative to the control's median when the
+// document has it, else in the metric's units; "" without an estimate.
+std::string ShiftText(const MetricRow& m);
+// "3e-06", "0.041", "<1e-300"; "" when missing.
+std::string PValueText(double p);
+// 4 significant digits; "" when missing.
+std::string NumberText(double v);
+// "ABORT · score 40 (pass 95, marginal 75)".
+std::string Headline(const Model& model);
+// "canary: control stable vs experiment canary, 2026-...Z .. 2026-...Z (10m, step 15s)".
+std::string Scope(const Model& model);
+
+std::string RenderMarkdown(const Model& model);
+std::string RenderJunit(const Model& model);
+std::string RenderHtml(const Model& model);
+
+}  // namespace augur::report
+
+#endif  // AUGUR_REPORT_MODEL_H_

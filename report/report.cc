@@ -1,0 +1,304 @@
+#include "report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "judges/judgement.h"
+#include "nlohmann/json.hpp"
+#include "report/model.h"
+
+namespace augur::report {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads fields out of the document, remembering the first problem with its path.
+class Reader {
+ public:
+  explicit Reader(absl::string_view source) : source_(source) {}
+
+  const absl::Status& status() const { return status_; }
+
+  void Fail(const std::string& path, absl::string_view problem) {
+    if (status_.ok()) {
+      status_ = absl::InvalidArgumentError(absl::StrCat(source_, ": ", path, ": ", problem));
+    }
+  }
+
+  // A string field; `required` ones must be present.
+  std::string String(const Json& object, const std::string& path, const char* key,
+                     bool required = false) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+      if (required) Fail(Join(path, key), "missing (a result document has it)");
+      return "";
+    }
+    if (!it->is_string()) {
+      Fail(Join(path, key), absl::StrCat("expected a string, got ", it->type_name()));
+      return "";
+    }
+    return it->get<std::string>();
+  }
+
+  // A number field; null or absent is NaN.
+  double Number(const Json& object, const std::string& path, const char* key,
+                bool required = false) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+      if (required) Fail(Join(path, key), "missing (a result document has it)");
+      return kMissing;
+    }
+    if (!it->is_number()) {
+      Fail(Join(path, key), absl::StrCat("expected a number, got ", it->type_name()));
+      return kMissing;
+    }
+    return it->get<double>();
+  }
+
+  bool Bool(const Json& object, const std::string& path, const char* key) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return false;
+    if (!it->is_boolean()) {
+      Fail(Join(path, key), absl::StrCat("expected true or false, got ", it->type_name()));
+      return false;
+    }
+    return it->get<bool>();
+  }
+
+  // An object or array field, or nullptr when absent; a wrong type is a problem.
+  const Json* Child(const Json& object, const std::string& path, const char* key,
+                    Json::value_t type, bool required = false) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+      if (required) Fail(Join(path, key), "missing (a result document has it)");
+      return nullptr;
+    }
+    if (it->type() != type) {
+      Fail(Join(path, key),
+           absl::StrCat("expected ", type == Json::value_t::array ? "an array" : "an object",
+                        ", got ", it->type_name()));
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  std::vector<SidePoint> Series(const Json& points, const std::string& path) {
+    std::vector<SidePoint> out;
+    if (!points.is_array()) {
+      Fail(path, absl::StrCat("expected an array of [time, value], got ", points.type_name()));
+      return out;
+    }
+    out.reserve(points.size());
+    for (size_t i = 0; i < points.size(); ++i) {
+      const Json& p = points[i];
+      if (!p.is_array() || p.size() != 2 || !p[0].is_number() ||
+          !(p[1].is_number() || p[1].is_null())) {
+        Fail(absl::StrCat(path, "[", i, "]"), "expected [unix seconds, value or null]");
+        return {};
+      }
+      out.push_back({p[0].get<double>(), p[1].is_null() ? kMissing : p[1].get<double>()});
+    }
+    return out;
+  }
+
+  static std::string Join(const std::string& path, const char* key) {
+    return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+  }
+
+ private:
+  std::string source_;
+  absl::Status status_;
+};
+
+absl::StatusOr<Model> ReadModel(absl::string_view text, absl::string_view source) {
+  Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source,
+                     ": not JSON (a report reads the result `augur analyze --format json` "
+                     "writes)"));
+  }
+  if (!doc.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": expected a JSON object (an analysis result), got ", doc.type_name()));
+  }
+  Reader r(source);
+  Model m;
+  m.verdict = r.String(doc, "", "verdict", /*required=*/true);
+  if (r.status().ok() && m.verdict != "PROMOTE" && m.verdict != "HOLD" && m.verdict != "ABORT") {
+    r.Fail("verdict", absl::StrCat("'", m.verdict, "' is not PROMOTE, HOLD or ABORT"));
+  }
+  m.score = r.Number(doc, "", "score", /*required=*/true);
+  m.reason = r.String(doc, "", "reason");
+  m.strategy = r.String(doc, "", "strategy");
+  m.template_name = r.String(doc, "", "template");
+  m.control = r.String(doc, "", "control");
+  m.experiment = r.String(doc, "", "experiment");
+  m.provider = r.String(doc, "", "provider");
+  m.score_classification = r.String(doc, "", "score_classification");
+  m.score_reason = r.String(doc, "", "score_reason");
+  if (const Json* w = r.Child(doc, "", "window", Json::value_t::object)) {
+    m.window_start = r.String(*w, "window", "start");
+    m.window_end = r.String(*w, "window", "end");
+    m.window_length = r.String(*w, "window", "length");
+    m.step = r.String(*w, "window", "step");
+  }
+  if (const Json* t = r.Child(doc, "", "thresholds", Json::value_t::object)) {
+    m.pass_threshold = r.Number(*t, "thresholds", "pass");
+    m.marginal_threshold = r.Number(*t, "thresholds", "marginal");
+  }
+  if (const Json* groups = r.Child(doc, "", "groups", Json::value_t::array)) {
+    for (size_t i = 0; i < groups->size(); ++i) {
+      const std::string path = absl::StrCat("groups[", i, "]");
+      const Json& g = (*groups)[i];
+      if (!g.is_object()) {
+        r.Fail(path, "expected an object");
+        break;
+      }
+      GroupRow row;
+      row.name = r.String(g, path, "name");
+      row.score = r.Number(g, path, "score");
+      row.no_data = r.Bool(g, path, "no_data");
+      auto count = [&](const char* key) {
+        const double v = r.Number(g, path, key);
+        return std::isfinite(v) ? static_cast<int64_t>(v) : 0;
+      };
+      row.pass = count("pass");
+      row.fail = count("fail");
+      row.nodata = count("nodata");
+      row.error = count("error");
+      m.groups.push_back(row);
+    }
+  }
+  const Json* metrics = r.Child(doc, "", "metrics", Json::value_t::array, /*required=*/true);
+  for (size_t i = 0; metrics != nullptr && i < metrics->size() && r.status().ok(); ++i) {
+    const std::string path = absl::StrCat("metrics[", i, "]");
+    const Json& o = (*metrics)[i];
+    if (!o.is_object()) {
+      r.Fail(path, absl::StrCat("expected an object, got ", o.type_name()));
+      break;
+    }
+    MetricRow row;
+    row.name = r.String(o, path, "name", /*required=*/true);
+    row.metric = r.String(o, path, "metric");
+    row.group = r.String(o, path, "group");
+    row.judge = r.String(o, path, "judge");
+    row.classification = r.String(o, path, "classification", /*required=*/true);
+    if (r.status().ok() && row.classification != "PASS" && row.classification != "HIGH" &&
+        row.classification != "LOW" && row.classification != "NODATA" &&
+        row.classification != "ERROR") {
+      r.Fail(absl::StrCat(path, ".classification"),
+             absl::StrCat("'", row.classification, "' is not PASS, HIGH, LOW, NODATA or ERROR"));
+    }
+    row.critical = r.Bool(o, path, "critical");
+    row.critical_metric = r.Bool(o, path, "critical_metric");
+    row.dry_run = r.Bool(o, path, "dry_run");
+    row.reason = r.String(o, path, "reason");
+    row.kpi = r.String(o, path, "kpi");
+    row.p_value = r.Number(o, path, "p_value");
+    row.ci_low = r.Number(o, path, "ci_low");
+    row.ci_high = r.Number(o, path, "ci_high");
+    row.estimate = r.Number(o, path, "estimate");
+    row.effect_size = r.Number(o, path, "effect_size");
+    row.relative_change = r.Number(o, path, "relative_change");
+    row.relative_ci_low = r.Number(o, path, "relative_ci_low");
+    row.relative_ci_high = r.Number(o, path, "relative_ci_high");
+    for (const char* side : {"control", "experiment"}) {
+      const Json* s = r.Child(o, path, side, Json::value_t::object);
+      if (s == nullptr) continue;
+      const std::string side_path = absl::StrCat(path, ".", side);
+      const bool control = std::string(side) == "control";
+      if (s->contains("events")) {
+        (control ? row.control_events : row.experiment_events) = r.Number(*s, side_path, "events");
+        (control ? row.control_total : row.experiment_total) = r.Number(*s, side_path, "total");
+      } else {
+        (control ? row.control_median : row.experiment_median) = r.Number(*s, side_path, "median");
+        const double count = r.Number(*s, side_path, "count");
+        (control ? row.control_count : row.experiment_count) =
+            std::isfinite(count) ? static_cast<int64_t>(count) : -1;
+      }
+    }
+    if (const Json* q = r.Child(o, path, "queries", Json::value_t::object)) {
+      for (const auto& [side, query] : q->items()) {
+        if (!query.is_string()) {
+          r.Fail(absl::StrCat(path, ".queries.", side), "expected a string");
+          break;
+        }
+        row.queries.emplace_back(side, query.get<std::string>());
+      }
+    }
+    if (const Json* series = r.Child(o, path, "series", Json::value_t::object)) {
+      if (const auto c = series->find("control"); c != series->end()) {
+        row.control_series = r.Series(*c, absl::StrCat(path, ".series.control"));
+      }
+      if (const auto e = series->find("experiment"); e != series->end()) {
+        row.experiment_series = r.Series(*e, absl::StrCat(path, ".series.experiment"));
+      }
+    }
+    m.metrics.push_back(std::move(row));
+  }
+  if (!r.status().ok()) return r.status();
+  return m;
+}
+
+int Rank(const MetricRow& m) {
+  int rank = 4;
+  if (m.failed()) {
+    rank = m.critical ? 0 : 1;
+  } else if (m.classification == "ERROR") {
+    rank = 2;
+  } else if (m.classification == "NODATA") {
+    rank = 3;
+  }
+  return m.dry_run ? rank + 10 : rank;
+}
+
+}  // namespace
+
+std::vector<const MetricRow*> ReportOrder(const Model& model) {
+  std::vector<const MetricRow*> rows;
+  for (const MetricRow& m : model.metrics) rows.push_back(&m);
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const MetricRow* a, const MetricRow* b) { return Rank(*a) < Rank(*b); });
+  return rows;
+}
+
+std::string ResultLabel(const MetricRow& m) {
+  std::string label = m.classification;
+  if (m.critical) absl::StrAppend(&label, " (critical)");
+  if (m.dry_run) absl::StrAppend(&label, " (dry run)");
+  return label;
+}
+
+absl::StatusOr<Format> ParseFormat(absl::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  if (lower == "json") return Format::kJson;
+  if (lower == "markdown" || lower == "md") return Format::kMarkdown;
+  if (lower == "junit") return Format::kJunit;
+  if (lower == "html") return Format::kHtml;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", name, "' is not a report format (html, markdown, junit or json)"));
+}
+
+absl::StatusOr<std::string> Render(absl::string_view result_json, Format format,
+                                   absl::string_view source) {
+  absl::StatusOr<Model> model = ReadModel(result_json, source);
+  if (!model.ok()) return model.status();
+  switch (format) {
+    case Format::kJson:
+      return std::string(result_json);
+    case Format::kMarkdown:
+      return RenderMarkdown(*model);
+    case Format::kJunit:
+      return RenderJunit(*model);
+    case Format::kHtml:
+      return RenderHtml(*model);
+  }
+  return absl::InternalError("unknown report format");
+}
+
+}  // namespace augur::report

@@ -1,0 +1,241 @@
+// Markdown and JUnit XML, and the wording every report shares.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "judges/judgement.h"
+#include "report/model.h"
+
+namespace augur::report {
+namespace {
+
+std::string Signed(double v) {
+  if (std::isnan(v)) return "";
+  return absl::StrCat(v > 0 ? "+" : "", judges::FormatValue(v));
+}
+
+// A Markdown table cell: pipes escaped, line breaks as spaces.
+std::string Cell(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+}
+
+// Inline code: a backtick inside takes a longer fence.
+std::string Code(const std::string& text) {
+  if (text.empty()) return "";
+  const std::string fence = text.find('`') == std::string::npos ? "`" : "`` ";
+  const std::string close = fence == "`" ? "`" : " ``";
+  return absl::StrCat(fence, Cell(text), close);
+}
+
+// XML text and attribute values: the five entities, and control characters XML 1.0 forbids
+// replaced (a reason quoting a backend's bytes must not make the file unparsable).
+std::string Xml(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          out += "?";
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string NumberText(double v) { return std::isnan(v) ? "" : judges::FormatValue(v); }
+
+std::string PValueText(double p) {
+  if (std::isnan(p)) return "";
+  return judges::FormatPValue(p).substr(2);  // without "p="
+}
+
+std::string ShiftText(const MetricRow& m) {
+  if (std::isnan(m.estimate)) return "";
+  const bool interval = !std::isnan(m.ci_low) || !std::isnan(m.ci_high);
+  if (!std::isnan(m.relative_change)) {
+    std::string out = judges::FormatSignedPercent(m.relative_change);
+    if (interval) {
+      absl::StrAppend(&out, " (CI ", judges::FormatSignedPercent(m.relative_ci_low), "..",
+                      judges::FormatSignedPercent(m.relative_ci_high), ")");
+    }
+    return out;
+  }
+  std::string out = Signed(m.estimate);
+  if (interval) absl::StrAppend(&out, " (CI ", Signed(m.ci_low), "..", Signed(m.ci_high), ")");
+  return out;
+}
+
+std::string Headline(const Model& model) {
+  std::string out = absl::StrCat(model.verdict, " · score ", NumberText(model.score));
+  if (!std::isnan(model.pass_threshold)) {
+    absl::StrAppend(&out, " (pass ", NumberText(model.pass_threshold), ", marginal ",
+                    NumberText(model.marginal_threshold), ")");
+  }
+  return out;
+}
+
+std::string Scope(const Model& model) {
+  std::string out = absl::StrCat(model.strategy.empty() ? "analysis" : model.strategy, ": control ",
+                                 model.control, " vs experiment ", model.experiment);
+  if (!model.window_start.empty()) {
+    absl::StrAppend(&out, ", ", model.window_start, " .. ", model.window_end);
+    if (!model.window_length.empty()) {
+      absl::StrAppend(&out, " (", model.window_length);
+      if (!model.step.empty()) absl::StrAppend(&out, ", step ", model.step);
+      absl::StrAppend(&out, ")");
+    }
+  }
+  return out;
+}
+
+std::string RenderMarkdown(const Model& model) {
+  std::string out =
+      absl::StrCat("## augur: **", model.verdict, "** · score ", NumberText(model.score));
+  if (!std::isnan(model.pass_threshold)) {
+    absl::StrAppend(&out, " (pass ", NumberText(model.pass_threshold), ", marginal ",
+                    NumberText(model.marginal_threshold), ")");
+  }
+  absl::StrAppend(&out, "\n\n");
+  if (!model.reason.empty()) absl::StrAppend(&out, "> ", Cell(model.reason), "\n\n");
+  absl::StrAppend(&out, Cell(Scope(model)));
+  if (!model.template_name.empty()) {
+    absl::StrAppend(&out, "; template ", Code(model.template_name));
+  }
+  if (!model.provider.empty()) absl::StrAppend(&out, "; data from ", Code(model.provider));
+  absl::StrAppend(&out, "\n\n");
+
+  int failed = 0, nodata = 0, errors = 0, passed = 0;
+  for (const MetricRow& m : model.metrics) {
+    if (m.dry_run) continue;
+    if (m.failed()) {
+      ++failed;
+    } else if (m.classification == "NODATA") {
+      ++nodata;
+    } else if (m.classification == "ERROR") {
+      ++errors;
+    } else {
+      ++passed;
+    }
+  }
+  absl::StrAppend(&out, absl::StrFormat("%d failed, %d no data, %d errors, %d passed\n\n", failed,
+                                        nodata, errors, passed));
+  absl::StrAppend(&out,
+                  "| Result | Metric | Judge | p-value | Shift (CI) | Effect | Why |\n"
+                  "|---|---|---|---|---|---|---|\n");
+  for (const MetricRow* m : ReportOrder(model)) {
+    const std::string result = m->failed() || m->classification == "ERROR"
+                                   ? absl::StrCat("**", ResultLabel(*m), "**")
+                                   : ResultLabel(*m);
+    absl::StrAppend(&out, "| ", result, " | ", Cell(m->name), " | ", Cell(m->judge), " | ",
+                    PValueText(m->p_value), " | ", ShiftText(*m), " | ", NumberText(m->effect_size),
+                    " | ", Cell(m->reason), " |\n");
+  }
+  if (!model.groups.empty()) {
+    absl::StrAppend(&out,
+                    "\n| Group | Score | Pass | Fail | No data | Error |\n"
+                    "|---|---|---|---|---|---|\n");
+    for (const GroupRow& g : model.groups) {
+      absl::StrAppend(&out, "| ", Cell(g.name.empty() ? "(none)" : g.name), " | ",
+                      g.no_data ? "no data" : NumberText(g.score), " | ", g.pass, " | ", g.fail,
+                      " | ", g.nodata, " | ", g.error, " |\n");
+    }
+  }
+  return out;
+}
+
+// One test case per metric result: HIGH and LOW are failures (the message says whether
+// critical), ERROR an error, NODATA skipped, PASS passes. A dry-run metric never fails the
+// suite: its HIGH or LOW is skipped with the result in the message.
+std::string RenderJunit(const Model& model) {
+  int failures = 0, errors = 0, skipped = 0;
+  std::string cases;
+  for (const MetricRow& m : model.metrics) {
+    const std::string classname =
+        absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name,
+                     m.group.empty() ? "" : absl::StrCat(".", m.group));
+    absl::StrAppend(&cases, "    <testcase classname=\"", Xml(classname), "\" name=\"", Xml(m.name),
+                    "\" time=\"0\">\n");
+    std::string detail =
+        absl::StrCat("judge: ", m.judge, "\nresult: ", ResultLabel(m), "\nreason: ", m.reason);
+    if (const std::string p = PValueText(m.p_value); !p.empty()) {
+      absl::StrAppend(&detail, "\np-value: ", p);
+    }
+    if (const std::string shift = ShiftText(m); !shift.empty()) {
+      absl::StrAppend(&detail, "\nshift: ", shift);
+    }
+    for (const auto& [side, query] : m.queries) {
+      absl::StrAppend(&detail, "\nquery (", side, "): ", query);
+    }
+    const std::string message = absl::StrCat(ResultLabel(m), ": ", m.reason);
+    if (m.failed() && !m.dry_run) {
+      ++failures;
+      absl::StrAppend(&cases, "      <failure type=\"", m.classification, "\" message=\"",
+                      Xml(message), "\">", Xml(detail), "</failure>\n");
+    } else if (m.classification == "ERROR" && !m.dry_run) {
+      ++errors;
+      absl::StrAppend(&cases, "      <error type=\"ERROR\" message=\"", Xml(message), "\">",
+                      Xml(detail), "</error>\n");
+    } else if (m.classification != "PASS") {
+      ++skipped;
+      absl::StrAppend(&cases, "      <skipped message=\"", Xml(message), "\"/>\n");
+    }
+    absl::StrAppend(&cases, "      <system-out>", Xml(detail), "</system-out>\n");
+    absl::StrAppend(&cases, "    </testcase>\n");
+  }
+  const std::string suite =
+      absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name);
+  const size_t tests = model.metrics.size();
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  absl::StrAppend(&out, "<testsuites name=\"augur\" tests=\"", tests, "\" failures=\"", failures,
+                  "\" errors=\"", errors, "\" skipped=\"", skipped, "\">\n");
+  absl::StrAppend(&out, "  <testsuite name=\"", Xml(suite), "\" tests=\"", tests, "\" failures=\"",
+                  failures, "\" errors=\"", errors, "\" skipped=\"", skipped, "\"");
+  if (!model.window_end.empty()) {
+    // JUnit's timestamp has no zone: the window's end in UTC, without the Z.
+    std::string stamp = model.window_end;
+    if (!stamp.empty() && stamp.back() == 'Z') stamp.pop_back();
+    absl::StrAppend(&out, " timestamp=\"", Xml(stamp), "\"");
+  }
+  absl::StrAppend(&out, ">\n    <properties>\n");
+  const std::vector<std::pair<std::string, std::string>> properties = {
+      {"verdict", model.verdict},
+      {"score", NumberText(model.score)},
+      {"reason", model.reason},
+      {"strategy", model.strategy},
+      {"control", model.control},
+      {"experiment", model.experiment},
+      {"window.start", model.window_start},
+      {"window.end", model.window_end},
+  };
+  for (const auto& [name, value] : properties) {
+    absl::StrAppend(&out, "      <property name=\"", name, "\" value=\"", Xml(value), "\"/>\n");
+  }
+  absl::StrAppend(&out, "    </properties>\n", cases, "    <system-out>", Xml(Headline(model)),
+                  "\n", Xml(model.reason), "</system-out>\n  </testsuite>\n</testsuites>\n");
+  return out;
+}
+
+}  // namespace augur::report
