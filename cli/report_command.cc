@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/exit_codes.h"
 #include "report/report.h"
+#include "service/run_json.h"
 
 namespace augur::cli {
 
@@ -41,7 +42,21 @@ int RunReportCommand(const ReportCommandArgs& args, std::istream& in, std::ostre
   if (!format.ok()) return fail(absl::StrCat("--format: ", format.status().message()));
   std::string text;
   std::string source = args.input;
-  if (args.input == "-") {
+  if (!args.run.empty() || !args.server.empty()) {
+    if (!args.input.empty()) return fail("give a result file or --run with --server, not both");
+    if (args.run.empty() || args.server.empty()) return fail("--run and --server go together");
+    auto fetched = service::FetchRunJson(args.server, args.run, args.tls_ca, absl::Seconds(30));
+    if (!fetched.ok()) {
+      err << kCommand << ": " << fetched.status().message() << "\n";
+      return absl::IsInvalidArgument(fetched.status()) || absl::IsNotFound(fetched.status())
+                 ? kExitUsage
+                 : kExitUnavailable;
+    }
+    text = *std::move(fetched);
+    source = absl::StrCat("run ", args.run);
+  } else if (args.input.empty()) {
+    return fail("give a result file (or - for standard input), or --run ID --server HOST:PORT");
+  } else if (args.input == "-") {
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     source = "standard input";
   } else {
@@ -64,12 +79,19 @@ void AddReportCommand(CLI::App& app, std::function<int()>& run) {
       "per metric a time-series chart and a distribution chart with the shift's interval),\n"
       "markdown (pull requests, chat), junit (one test case per metric: HIGH/LOW fail, ERROR is\n"
       "an error, NODATA is skipped), json (the input, checked).\n"
-      "Exit 0 written, 64 unreadable input or output. See docs/cli.md.\n"
+      "A run (--run ID --server HOST:PORT, or its saved --format json) reports every interval:\n"
+      "score over time, each metric's result per interval, the last interval in full.\n"
+      "Exit 0 written, 64 unreadable input or output (or no such run), 3 the server could not\n"
+      "be reached. See docs/cli.md.\n"
       "Example:\n"
       "  augur analyze ... --format json --output result.json\n"
       "  augur report result.json --format html --output report.html");
-  command->add_option("result", args->input, "The result JSON file, or - for standard input")
-      ->required();
+  command->add_option("result", args->input,
+                      "The result JSON file (or a run's), or - for standard input");
+  command->add_option("--run", args->run,
+                      "Instead of a file: a run of augur serve (its id), every interval");
+  command->add_option("--server", args->server, "augur serve's gRPC address HOST:PORT (--run)");
+  command->add_option("--tls-ca", args->tls_ca, "PEM CA bundle: TLS to --server (else plaintext)");
   command->add_option("--format,-f", args->format, "html, markdown, junit or json")
       ->capture_default_str();
   command->add_option("--output,-o", args->output, "Write the report to this file");

@@ -14,7 +14,11 @@ class App;
 namespace augur::cli {
 
 struct ReportCommandArgs {
-  std::string input;  // a file, or - for standard input
+  std::string input;  // a file, or - for standard input; empty with `run`
+  // Instead of a file: a run of `augur serve`, fetched with GetRun.
+  std::string run;     // its id (or runs/ID)
+  std::string server;  // HOST:PORT of the gRPC listener
+  std::string tls_ca;  // PEM CA bundle: TLS to the server (else plaintext)
   std::string format = "html";
   std::string output;  // file; default standard output
 };

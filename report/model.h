@@ -51,6 +51,23 @@ struct Model {
   std::vector<MetricRow> metrics;  // as the document lists them (template order)
 };
 
+// One interval of a service run.
+struct IntervalRow {
+  int64_t index = 0;
+  std::string window_start, window_end, verdict, reason, error, judged_at;
+  double score = kMissing;
+  bool has_result = false;
+  Model result;  // the interval's analysis, when it ran (no series: the service keeps none)
+};
+
+// A run of `augur serve` (service/run_json.h): every interval, for score over time.
+struct RunModel {
+  std::string run_id, template_name, state, verdict, reason, strategy, control, experiment;
+  std::string created, updated;
+  int64_t intervals_total = 0, intervals_done = 0;
+  std::vector<IntervalRow> intervals;
+};
+
 // Failures first (critical before others), then errors, missing data, passes; dry-run last:
 // the order every report lists metrics in (as `augur analyze`'s text table).
 std::vector<const MetricRow*> ReportOrder(const Model& model);
@@ -73,6 +90,10 @@ std::string Scope(const Model& model);
 std::string RenderMarkdown(const Model& model);
 std::string RenderJunit(const Model& model);
 std::string RenderHtml(const Model& model);
+
+std::string RenderRunMarkdown(const RunModel& run);
+std::string RenderRunJunit(const RunModel& run);
+std::string RenderRunHtml(const RunModel& run);
 
 }  // namespace augur::report
 

@@ -105,8 +105,10 @@ class Reader {
     return out;
   }
 
-  static std::string Join(const std::string& path, const char* key) {
-    return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+  static std::string Join(const std::string& path, absl::string_view key) {
+    if (path.empty()) return std::string(key);
+    if (!key.empty() && key.front() == '[') return absl::StrCat(path, key);
+    return absl::StrCat(path, ".", key);
   }
 
  private:
@@ -114,46 +116,37 @@ class Reader {
   absl::Status status_;
 };
 
-absl::StatusOr<Model> ReadModel(absl::string_view text, absl::string_view source) {
-  Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source,
-                     ": not JSON (a report reads the result `augur analyze --format json` "
-                     "writes)"));
-  }
-  if (!doc.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": expected a JSON object (an analysis result), got ", doc.type_name()));
-  }
-  Reader r(source);
+// The result document at `doc` (its field paths start with `base`).
+Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
   Model m;
-  m.verdict = r.String(doc, "", "verdict", /*required=*/true);
+  const std::string root = base;
+  m.verdict = r.String(doc, root, "verdict", /*required=*/true);
   if (r.status().ok() && m.verdict != "PROMOTE" && m.verdict != "HOLD" && m.verdict != "ABORT") {
-    r.Fail("verdict", absl::StrCat("'", m.verdict, "' is not PROMOTE, HOLD or ABORT"));
+    r.Fail(Reader::Join(root, "verdict"),
+           absl::StrCat("'", m.verdict, "' is not PROMOTE, HOLD or ABORT"));
   }
-  m.score = r.Number(doc, "", "score", /*required=*/true);
-  m.reason = r.String(doc, "", "reason");
-  m.strategy = r.String(doc, "", "strategy");
-  m.template_name = r.String(doc, "", "template");
-  m.control = r.String(doc, "", "control");
-  m.experiment = r.String(doc, "", "experiment");
-  m.provider = r.String(doc, "", "provider");
-  m.score_classification = r.String(doc, "", "score_classification");
-  m.score_reason = r.String(doc, "", "score_reason");
-  if (const Json* w = r.Child(doc, "", "window", Json::value_t::object)) {
-    m.window_start = r.String(*w, "window", "start");
-    m.window_end = r.String(*w, "window", "end");
-    m.window_length = r.String(*w, "window", "length");
-    m.step = r.String(*w, "window", "step");
+  m.score = r.Number(doc, root, "score", /*required=*/true);
+  m.reason = r.String(doc, root, "reason");
+  m.strategy = r.String(doc, root, "strategy");
+  m.template_name = r.String(doc, root, "template");
+  m.control = r.String(doc, root, "control");
+  m.experiment = r.String(doc, root, "experiment");
+  m.provider = r.String(doc, root, "provider");
+  m.score_classification = r.String(doc, root, "score_classification");
+  m.score_reason = r.String(doc, root, "score_reason");
+  if (const Json* w = r.Child(doc, root, "window", Json::value_t::object)) {
+    m.window_start = r.String(*w, Reader::Join(root, "window"), "start");
+    m.window_end = r.String(*w, Reader::Join(root, "window"), "end");
+    m.window_length = r.String(*w, Reader::Join(root, "window"), "length");
+    m.step = r.String(*w, Reader::Join(root, "window"), "step");
   }
-  if (const Json* t = r.Child(doc, "", "thresholds", Json::value_t::object)) {
-    m.pass_threshold = r.Number(*t, "thresholds", "pass");
-    m.marginal_threshold = r.Number(*t, "thresholds", "marginal");
+  if (const Json* t = r.Child(doc, root, "thresholds", Json::value_t::object)) {
+    m.pass_threshold = r.Number(*t, Reader::Join(root, "thresholds"), "pass");
+    m.marginal_threshold = r.Number(*t, Reader::Join(root, "thresholds"), "marginal");
   }
-  if (const Json* groups = r.Child(doc, "", "groups", Json::value_t::array)) {
+  if (const Json* groups = r.Child(doc, root, "groups", Json::value_t::array)) {
     for (size_t i = 0; i < groups->size(); ++i) {
-      const std::string path = absl::StrCat("groups[", i, "]");
+      const std::string path = Reader::Join(root, absl::StrCat("groups[", i, "]"));
       const Json& g = (*groups)[i];
       if (!g.is_object()) {
         r.Fail(path, "expected an object");
@@ -174,9 +167,9 @@ absl::StatusOr<Model> ReadModel(absl::string_view text, absl::string_view source
       m.groups.push_back(row);
     }
   }
-  const Json* metrics = r.Child(doc, "", "metrics", Json::value_t::array, /*required=*/true);
+  const Json* metrics = r.Child(doc, root, "metrics", Json::value_t::array, /*required=*/true);
   for (size_t i = 0; metrics != nullptr && i < metrics->size() && r.status().ok(); ++i) {
-    const std::string path = absl::StrCat("metrics[", i, "]");
+    const std::string path = Reader::Join(root, absl::StrCat("metrics[", i, "]"));
     const Json& o = (*metrics)[i];
     if (!o.is_object()) {
       r.Fail(path, absl::StrCat("expected an object, got ", o.type_name()));
@@ -241,8 +234,52 @@ absl::StatusOr<Model> ReadModel(absl::string_view text, absl::string_view source
     }
     m.metrics.push_back(std::move(row));
   }
-  if (!r.status().ok()) return r.status();
   return m;
+}
+
+RunModel ReadRun(const Json& doc, Reader& r) {
+  RunModel run;
+  run.run_id = r.String(doc, "", "run_id");
+  run.template_name = r.String(doc, "", "template");
+  run.state = r.String(doc, "", "state");
+  run.verdict = r.String(doc, "", "verdict", /*required=*/true);
+  run.reason = r.String(doc, "", "reason");
+  run.strategy = r.String(doc, "", "strategy");
+  run.control = r.String(doc, "", "control");
+  run.experiment = r.String(doc, "", "experiment");
+  run.created = r.String(doc, "", "created");
+  run.updated = r.String(doc, "", "updated");
+  const double total = r.Number(doc, "", "intervals_total");
+  const double done = r.Number(doc, "", "intervals_done");
+  run.intervals_total = std::isfinite(total) ? static_cast<int64_t>(total) : 0;
+  run.intervals_done = std::isfinite(done) ? static_cast<int64_t>(done) : 0;
+  const Json* intervals = r.Child(doc, "", "intervals", Json::value_t::array, /*required=*/true);
+  for (size_t i = 0; intervals != nullptr && i < intervals->size() && r.status().ok(); ++i) {
+    const std::string path = absl::StrCat("intervals[", i, "]");
+    const Json& o = (*intervals)[i];
+    if (!o.is_object()) {
+      r.Fail(path, absl::StrCat("expected an object, got ", o.type_name()));
+      break;
+    }
+    IntervalRow row;
+    const double index = r.Number(o, path, "index", /*required=*/true);
+    row.index = std::isfinite(index) ? static_cast<int64_t>(index) : 0;
+    if (const Json* w = r.Child(o, path, "window", Json::value_t::object)) {
+      row.window_start = r.String(*w, Reader::Join(path, "window"), "start");
+      row.window_end = r.String(*w, Reader::Join(path, "window"), "end");
+    }
+    row.verdict = r.String(o, path, "verdict", /*required=*/true);
+    row.score = r.Number(o, path, "score");
+    row.reason = r.String(o, path, "reason");
+    row.error = r.String(o, path, "error");
+    row.judged_at = r.String(o, path, "judged_at");
+    if (const Json* result = r.Child(o, path, "result", Json::value_t::object)) {
+      row.has_result = true;
+      row.result = ReadResult(*result, Reader::Join(path, "result"), r);
+    }
+    run.intervals.push_back(std::move(row));
+  }
+  return run;
 }
 
 int Rank(const MetricRow& m) {
@@ -286,17 +323,46 @@ absl::StatusOr<Format> ParseFormat(absl::string_view name) {
 
 absl::StatusOr<std::string> Render(absl::string_view result_json, Format format,
                                    absl::string_view source) {
-  absl::StatusOr<Model> model = ReadModel(result_json, source);
-  if (!model.ok()) return model.status();
+  const Json doc =
+      Json::parse(result_json.begin(), result_json.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source,
+                     ": not JSON (a report reads the result `augur analyze --format json` "
+                     "writes, or a run's document)"));
+  }
+  if (!doc.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": expected a JSON object (an analysis result), got ", doc.type_name()));
+  }
+  Reader r(source);
+  const auto kind = doc.find("kind");
+  if (kind != doc.end() && *kind == "run") {
+    const RunModel run = ReadRun(doc, r);
+    if (!r.status().ok()) return r.status();
+    switch (format) {
+      case Format::kJson:
+        return std::string(result_json);
+      case Format::kMarkdown:
+        return RenderRunMarkdown(run);
+      case Format::kJunit:
+        return RenderRunJunit(run);
+      case Format::kHtml:
+        return RenderRunHtml(run);
+    }
+    return absl::InternalError("unknown report format");
+  }
+  const Model model = ReadResult(doc, "", r);
+  if (!r.status().ok()) return r.status();
   switch (format) {
     case Format::kJson:
       return std::string(result_json);
     case Format::kMarkdown:
-      return RenderMarkdown(*model);
+      return RenderMarkdown(model);
     case Format::kJunit:
-      return RenderJunit(*model);
+      return RenderJunit(model);
     case Format::kHtml:
-      return RenderHtml(*model);
+      return RenderHtml(model);
   }
   return absl::InternalError("unknown report format");
 }

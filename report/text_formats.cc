@@ -1,4 +1,5 @@
 // Markdown and JUnit XML, and the wording every report shares.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -166,13 +167,20 @@ std::string RenderMarkdown(const Model& model) {
   return out;
 }
 
-// One test case per metric result: HIGH and LOW are failures (the message says whether
-// critical), ERROR an error, NODATA skipped, PASS passes. A dry-run metric never fails the
-// suite: its HIGH or LOW is skipped with the result in the message.
-std::string RenderJunit(const Model& model) {
-  int failures = 0, errors = 0, skipped = 0;
+namespace {
+
+struct JunitCounts {
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
+};
+
+// One <testsuite> of one analysis: a test case per metric result. HIGH and LOW are failures (the
+// message says whether critical), ERROR an error, NODATA skipped, PASS passes. A dry-run metric
+// never fails the suite: its HIGH or LOW is skipped with the result in the message.
+std::string JunitSuite(const Model& model, const std::string& suite, JunitCounts& total) {
+  JunitCounts counts;
   std::string cases;
   for (const MetricRow& m : model.metrics) {
+    ++counts.tests;
     const std::string classname =
         absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name,
                      m.group.empty() ? "" : absl::StrCat(".", m.group));
@@ -191,28 +199,27 @@ std::string RenderJunit(const Model& model) {
     }
     const std::string message = absl::StrCat(ResultLabel(m), ": ", m.reason);
     if (m.failed() && !m.dry_run) {
-      ++failures;
+      ++counts.failures;
       absl::StrAppend(&cases, "      <failure type=\"", m.classification, "\" message=\"",
                       Xml(message), "\">", Xml(detail), "</failure>\n");
     } else if (m.classification == "ERROR" && !m.dry_run) {
-      ++errors;
+      ++counts.errors;
       absl::StrAppend(&cases, "      <error type=\"ERROR\" message=\"", Xml(message), "\">",
                       Xml(detail), "</error>\n");
     } else if (m.classification != "PASS") {
-      ++skipped;
+      ++counts.skipped;
       absl::StrAppend(&cases, "      <skipped message=\"", Xml(message), "\"/>\n");
     }
     absl::StrAppend(&cases, "      <system-out>", Xml(detail), "</system-out>\n");
     absl::StrAppend(&cases, "    </testcase>\n");
   }
-  const std::string suite =
-      absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name);
-  const size_t tests = model.metrics.size();
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  absl::StrAppend(&out, "<testsuites name=\"augur\" tests=\"", tests, "\" failures=\"", failures,
-                  "\" errors=\"", errors, "\" skipped=\"", skipped, "\">\n");
-  absl::StrAppend(&out, "  <testsuite name=\"", Xml(suite), "\" tests=\"", tests, "\" failures=\"",
-                  failures, "\" errors=\"", errors, "\" skipped=\"", skipped, "\"");
+  total.tests += counts.tests;
+  total.failures += counts.failures;
+  total.errors += counts.errors;
+  total.skipped += counts.skipped;
+  std::string out = absl::StrCat("  <testsuite name=\"", Xml(suite), "\" tests=\"", counts.tests,
+                                 "\" failures=\"", counts.failures, "\" errors=\"", counts.errors,
+                                 "\" skipped=\"", counts.skipped, "\"");
   if (!model.window_end.empty()) {
     // JUnit's timestamp has no zone: the window's end in UTC, without the Z.
     std::string stamp = model.window_end;
@@ -234,7 +241,95 @@ std::string RenderJunit(const Model& model) {
     absl::StrAppend(&out, "      <property name=\"", name, "\" value=\"", Xml(value), "\"/>\n");
   }
   absl::StrAppend(&out, "    </properties>\n", cases, "    <system-out>", Xml(Headline(model)),
-                  "\n", Xml(model.reason), "</system-out>\n  </testsuite>\n</testsuites>\n");
+                  "\n", Xml(model.reason), "</system-out>\n  </testsuite>\n");
+  return out;
+}
+
+std::string JunitDocument(const std::string& suites, const JunitCounts& c) {
+  return absl::StrCat(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"augur\" tests=\"", c.tests,
+      "\" failures=\"", c.failures, "\" errors=\"", c.errors, "\" skipped=\"", c.skipped, "\">\n",
+      suites, "</testsuites>\n");
+}
+
+std::string RunSuiteName(const RunModel& run, const IntervalRow& i) {
+  return absl::StrCat("augur.", run.template_name.empty() ? "run" : run.template_name, ".interval-",
+                      i.index);
+}
+
+}  // namespace
+
+std::string RenderJunit(const Model& model) {
+  JunitCounts counts;
+  const std::string suite = JunitSuite(
+      model, absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name),
+      counts);
+  return JunitDocument(suite, counts);
+}
+
+// One suite per interval that ran; an interval whose analysis could not run is a suite with one
+// errored test case saying why.
+std::string RenderRunJunit(const RunModel& run) {
+  JunitCounts counts;
+  std::string suites;
+  for (const IntervalRow& i : run.intervals) {
+    if (i.has_result) {
+      absl::StrAppend(&suites, JunitSuite(i.result, RunSuiteName(run, i), counts));
+      continue;
+    }
+    ++counts.tests;
+    ++counts.errors;
+    absl::StrAppend(&suites, "  <testsuite name=\"", Xml(RunSuiteName(run, i)),
+                    "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n",
+                    "    <testcase classname=\"augur.run\" name=\"interval ", i.index,
+                    "\" time=\"0\">\n      <error type=\"ERROR\" message=\"",
+                    Xml(i.error.empty() ? i.reason : i.error), "\"/>\n    </testcase>\n",
+                    "  </testsuite>\n");
+  }
+  return JunitDocument(suites, counts);
+}
+
+std::string RenderRunMarkdown(const RunModel& run) {
+  std::string out =
+      absl::StrCat("## augur run ", Code(run.run_id), ": **", run.verdict, "** (", run.state, ", ",
+                   run.intervals_done, " of ", run.intervals_total, " intervals)\n\n");
+  if (!run.reason.empty()) absl::StrAppend(&out, "> ", Cell(run.reason), "\n\n");
+  absl::StrAppend(&out,
+                  Cell(absl::StrCat(run.strategy, ": control ", run.control, " vs experiment ",
+                                    run.experiment)),
+                  "; template ", Code(run.template_name), "\n\n");
+  absl::StrAppend(&out,
+                  "| Interval | Window end | Verdict | Score | Why |\n|---|---|---|---|---|\n");
+  for (const IntervalRow& i : run.intervals) {
+    absl::StrAppend(&out, "| ", i.index, " | ", i.window_end, " | ", i.verdict, " | ",
+                    NumberText(i.score), " | ", Cell(i.error.empty() ? i.reason : i.error), " |\n");
+  }
+  // Metrics across intervals: one row per metric, its result in every interval.
+  std::vector<std::string> names;
+  for (const IntervalRow& i : run.intervals) {
+    for (const MetricRow& m : i.result.metrics) {
+      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
+    }
+  }
+  if (!names.empty()) {
+    absl::StrAppend(&out, "\n| Metric |");
+    for (const IntervalRow& i : run.intervals) absl::StrAppend(&out, " ", i.index, " |");
+    absl::StrAppend(&out, "\n|---|");
+    for (size_t k = 0; k < run.intervals.size(); ++k) absl::StrAppend(&out, "---|");
+    absl::StrAppend(&out, "\n");
+    for (const std::string& name : names) {
+      absl::StrAppend(&out, "| ", Cell(name), " |");
+      for (const IntervalRow& i : run.intervals) {
+        std::string cell = "—";
+        for (const MetricRow& m : i.result.metrics) {
+          if (m.name == name)
+            cell = m.failed() ? absl::StrCat("**", m.classification, "**") : m.classification;
+        }
+        absl::StrAppend(&out, " ", cell, " |");
+      }
+      absl::StrAppend(&out, "\n");
+    }
+  }
   return out;
 }
 

@@ -17,7 +17,10 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "report/report.h"
 #include "service/convert.h"
+#include "service/run_json.h"
 #include "service/server.h"
 #include "tests/service/fake_providers.h"
 #include "tests/service/http_get.h"
@@ -475,6 +478,59 @@ TEST(AnalysisServiceTest, RunsJudgeEveryIntervalAndEndWithAVerdict) {
   ASSERT_EQ(page.runs_size(), 1);
   EXPECT_EQ(page.runs(0).run_id(), run.run_id());
   EXPECT_THAT(h.log.str(), HasSubstr(absl::StrCat("\"run_id\":\"", run.run_id(), "\"")));
+}
+
+TEST(AnalysisServiceTest, ARunsReportCoversEveryInterval) {
+  Harness h;
+  const absl::Time start = absl::Now() - absl::Minutes(10);
+  v1::Run run;
+  auto context = Context();
+  ASSERT_TRUE(h.stub
+                  ->StartRun(context.get(),
+                             RunFor("healthy", start, absl::Minutes(1), absl::Minutes(3)), &run)
+                  .ok());
+  auto [intervals, final_run] = Watch(h, run.name());
+  ASSERT_EQ(intervals.size(), 3u);
+  const std::string target = absl::StrCat("127.0.0.1:", h.server->grpc_port());
+
+  auto doc = FetchRunJson(target, run.run_id(), "", absl::Seconds(10));
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  const nlohmann::json j = nlohmann::json::parse(*doc);
+  EXPECT_EQ(j["kind"], "run");
+  EXPECT_EQ(j["verdict"], "PROMOTE");
+  EXPECT_EQ(j["state"], "SUCCEEDED");
+  ASSERT_EQ(j["intervals"].size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const nlohmann::json& interval = j["intervals"][static_cast<size_t>(i)];
+    EXPECT_EQ(interval["index"], i + 1);
+    EXPECT_EQ(interval["verdict"], "PROMOTE");
+    EXPECT_EQ(interval["result"]["verdict"], "PROMOTE");
+    EXPECT_FALSE(interval["result"]["metrics"].empty());
+  }
+
+  auto html = report::Render(*doc, report::Format::kHtml, "run");
+  ASSERT_TRUE(html.ok()) << html.status();
+  // Left for a look: TEST_TMPDIR (or /tmp)/augur-run-report.html.
+  std::ofstream(absl::StrCat(::testing::TempDir(), "augur-run-report.html")) << *html;
+  EXPECT_THAT(*html, HasSubstr("<svg class=\"chart score\""));
+  EXPECT_THAT(*html, HasSubstr("Interval 3 in full"));
+  size_t points = 0;
+  for (size_t at = html->find("<circle"); at != std::string::npos;
+       at = html->find("<circle", at + 1)) {
+    ++points;
+  }
+  EXPECT_EQ(points, 3u);  // one score per interval
+  auto junit = report::Render(*doc, report::Format::kJunit, "run");
+  ASSERT_TRUE(junit.ok()) << junit.status();
+  EXPECT_THAT(*junit, HasSubstr(".interval-3\""));
+  EXPECT_THAT(*junit, HasSubstr("failures=\"0\""));
+  auto markdown = report::Render(*doc, report::Format::kMarkdown, "run");
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_THAT(*markdown, HasSubstr(absl::StrCat("augur run `", run.run_id(), "`: **PROMOTE**")));
+
+  auto missing = FetchRunJson(target, "no-such-run", "", absl::Seconds(10));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound) << missing.status();
+  EXPECT_THAT(missing.status().message(), HasSubstr(target));
 }
 
 TEST(AnalysisServiceTest, RunsAreCancelledIdempotentAndValidated) {
