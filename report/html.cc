@@ -437,14 +437,16 @@ std::string RenderHtml(const Model& model) {
   }
   absl::StrAppend(&out, "</p>\n");
   if (!std::isnan(model.pass_threshold)) {
-    absl::StrAppend(&out, "<p>Score ", Escape(NumberText(model.score)), " of 100: PROMOTE at ",
-                    Escape(NumberText(model.pass_threshold)), " or more, HOLD from ",
-                    Escape(NumberText(model.marginal_threshold)), ", ABORT below",
+    absl::StrAppend(&out, "<p>Score ", Escape(NumberText(model.score)), " of 100",
                     model.score_classification.empty()
                         ? ""
-                        : absl::StrCat(": this one is ", Escape(model.score_classification)),
-                    ".",
-                    model.score_reason.empty() ? "" : absl::StrCat(" ", Escape(model.score_reason)),
+                        : absl::StrCat(" (", Escape(model.score_classification), ")"),
+                    ". The template promotes at ", Escape(NumberText(model.pass_threshold)),
+                    " or more, holds from ", Escape(NumberText(model.marginal_threshold)),
+                    " and aborts below.",
+                    model.score_reason.empty()
+                        ? ""
+                        : absl::StrCat(" Score set to 0: ", Escape(model.score_reason), "."),
                     "</p>\n");
   }
   absl::StrAppend(&out, "</header>\n");
