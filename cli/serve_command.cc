@@ -47,6 +47,7 @@ int RunServeCommand(const ServeCommandArgs& args, std::ostream& err) {
   if (!args.tls_cert.empty()) cfg.server.tls_cert_file = args.tls_cert;
   if (!args.tls_key.empty()) cfg.server.tls_key_file = args.tls_key;
   if (!args.tls_client_ca.empty()) cfg.server.tls_client_ca_file = args.tls_client_ca;
+  if (!args.http_token_file.empty()) cfg.server.http_bearer_token_file = args.http_token_file;
   if (cfg.server.tls_cert_file.empty() != cfg.server.tls_key_file.empty()) {
     return fail("--tls-cert and --tls-key go together", kExitUsage);
   }
@@ -125,6 +126,8 @@ void AddServeCommand(CLI::App& app, std::function<int()>& run) {
   command->add_option("--tls-key", args->tls_key, "PEM private key for gRPC TLS");
   command->add_option("--tls-client-ca", args->tls_client_ca,
                       "PEM CA bundle: require client certificates it signed (mTLS)");
+  command->add_option("--http-token-file", args->http_token_file,
+                      "A file with the bearer token the HTTP adapters (/v1/analyze, ...) require");
   command->add_option("--shutdown-grace", args->shutdown_grace,
                       "How long calls in flight may finish after SIGTERM (default 25s)");
   command->add_flag("--check", args->check,

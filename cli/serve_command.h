@@ -22,6 +22,7 @@ struct ServeCommandArgs {
   std::string prometheus;              // the default backend
   std::string data_dir;
   std::string tls_cert, tls_key, tls_client_ca;
+  std::string http_token_file;  // server.httpBearerTokenFile
   std::string shutdown_grace;
   bool check = false;  // load and validate everything, then exit (no listeners)
 };

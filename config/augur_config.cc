@@ -230,7 +230,9 @@ class ConfigLoader {
   void Server(YamlMap& top, AugurConfig& config) {
     if (!top.Has("server")) return;
     YamlMap server(top.Get("server"), top.PathOf("server"),
-                   {"grpcListen", "httpListen", "dataDir", "shutdownGracePeriod", "tls"}, d_);
+                   {"grpcListen", "httpListen", "dataDir", "shutdownGracePeriod", "tls",
+                    "httpBearerTokenFile"},
+                   d_);
     for (const char* key : {"grpcListen", "httpListen"}) {
       auto address = server.String(key);
       if (!address) continue;
@@ -242,6 +244,9 @@ class ConfigLoader {
           *address;
     }
     if (auto dir = server.String("dataDir")) config.server.data_dir = *dir;
+    if (auto file = server.String("httpBearerTokenFile")) {
+      config.server.http_bearer_token_file = *file;
+    }
     if (auto grace = server.Duration("shutdownGracePeriod", /*positive=*/false)) {
       config.server.shutdown_grace = *grace;
     }

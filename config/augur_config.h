@@ -54,6 +54,9 @@ struct ServerSettings {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  // A file holding the token every HTTP adapter request must bear (Authorization: Bearer);
+  // empty: none. Health, readiness and /metrics never ask for it.
+  std::string http_bearer_token_file;
 };
 
 struct AugurConfig {

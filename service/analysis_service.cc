@@ -126,70 +126,75 @@ grpc::Status AnalysisServiceImpl::Finish(const char* method, absl::Time start,
   return out;
 }
 
+absl::StatusOr<analysis::AnalysisResult> AnalysisServiceImpl::AnalyzeRequest(
+    const char* kind, const v1::AnalyzeRequest& request, const CallLimits& limits,
+    bool keep_series) {
+  AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request.template_()));
+  AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
+  AUGUR_RETURN_IF_ERROR(CheckScopes(request.control(), request.experiment()));
+  AUGUR_RETURN_IF_ERROR(CheckStrategy(request.strategy()));
+  analysis::AnalysisRequest a;
+  a.keep_series = keep_series;
+  a.args.insert(request.args().begin(), request.args().end());
+  a.control_scope = request.control();
+  a.experiment_scope = request.experiment();
+  a.strategy = FromProto(request.strategy());
+  switch (request.window_spec_case()) {
+    case v1::AnalyzeRequest::kWindow: {
+      AUGUR_ASSIGN_OR_RETURN(a.start, TimeField(request.window().start(), "window.start"));
+      AUGUR_ASSIGN_OR_RETURN(a.end, TimeField(request.window().end(), "window.end"));
+      if (!request.window().has_start() || !request.window().has_end()) {
+        return absl::InvalidArgumentError("window: start and end are both required");
+      }
+      if (!(a.end > a.start)) {
+        return absl::InvalidArgumentError(absl::StrCat("window: end (", FormatRfc3339(a.end),
+                                                       ") must be after start (",
+                                                       FormatRfc3339(a.start), ")"));
+      }
+      break;
+    }
+    case v1::AnalyzeRequest::kLookback: {
+      AUGUR_ASSIGN_OR_RETURN(absl::Duration lookback,
+                             DurationField(request.lookback(), "lookback"));
+      if (lookback <= absl::ZeroDuration()) {
+        return absl::InvalidArgumentError("lookback: must be positive");
+      }
+      a.end = clock_.Now();
+      a.start = a.end - lookback;
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError("window or lookback: required (e.g. lookback 30m)");
+  }
+  if (a.end - a.start > limits_.max_window) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "window: ", FormatPromDuration(a.end - a.start), " is longer than the server allows (",
+        FormatPromDuration(limits_.max_window), ", limits.maxWindow)"));
+  }
+  if (request.has_step()) {
+    AUGUR_ASSIGN_OR_RETURN(absl::Duration step, DurationField(request.step(), "step"));
+    if (step <= absl::ZeroDuration()) return absl::InvalidArgumentError("step: must be positive");
+    a.step = step;
+  }
+  AUGUR_ASSIGN_OR_RETURN(analysis::AnalysisResult result,
+                         analyzer_.Analyze(kind, *t, a, request.provider(), limits));
+  log_.Info("analysis", {{"template", result.template_name},
+                         {"strategy", analysis::StrategyName(result.strategy)},
+                         {"control", result.control_scope},
+                         {"experiment", result.experiment_scope},
+                         {"verdict", analysis::VerdictName(result.verdict)},
+                         {"score", result.score.score}});
+  return result;
+}
+
 grpc::Status AnalysisServiceImpl::Analyze(grpc::ServerContext* context,
                                           const v1::AnalyzeRequest* request,
                                           v1::AnalysisResult* response) {
   const absl::Time start = clock_.Now();
-  const absl::Status status = [&]() -> absl::Status {
-    AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request->template_()));
-    AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
-    AUGUR_RETURN_IF_ERROR(CheckScopes(request->control(), request->experiment()));
-    AUGUR_RETURN_IF_ERROR(CheckStrategy(request->strategy()));
-    analysis::AnalysisRequest a;
-    a.args.insert(request->args().begin(), request->args().end());
-    a.control_scope = request->control();
-    a.experiment_scope = request->experiment();
-    a.strategy = FromProto(request->strategy());
-    switch (request->window_spec_case()) {
-      case v1::AnalyzeRequest::kWindow: {
-        AUGUR_ASSIGN_OR_RETURN(a.start, TimeField(request->window().start(), "window.start"));
-        AUGUR_ASSIGN_OR_RETURN(a.end, TimeField(request->window().end(), "window.end"));
-        if (!request->window().has_start() || !request->window().has_end()) {
-          return absl::InvalidArgumentError("window: start and end are both required");
-        }
-        if (!(a.end > a.start)) {
-          return absl::InvalidArgumentError(absl::StrCat("window: end (", FormatRfc3339(a.end),
-                                                         ") must be after start (",
-                                                         FormatRfc3339(a.start), ")"));
-        }
-        break;
-      }
-      case v1::AnalyzeRequest::kLookback: {
-        AUGUR_ASSIGN_OR_RETURN(absl::Duration lookback,
-                               DurationField(request->lookback(), "lookback"));
-        if (lookback <= absl::ZeroDuration()) {
-          return absl::InvalidArgumentError("lookback: must be positive");
-        }
-        a.end = clock_.Now();
-        a.start = a.end - lookback;
-        break;
-      }
-      default:
-        return absl::InvalidArgumentError("window or lookback: required (e.g. lookback 30m)");
-    }
-    if (a.end - a.start > limits_.max_window) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "window: ", FormatPromDuration(a.end - a.start), " is longer than the server allows (",
-          FormatPromDuration(limits_.max_window), ", limits.maxWindow)"));
-    }
-    if (request->has_step()) {
-      AUGUR_ASSIGN_OR_RETURN(absl::Duration step, DurationField(request->step(), "step"));
-      if (step <= absl::ZeroDuration()) return absl::InvalidArgumentError("step: must be positive");
-      a.step = step;
-    }
-    AUGUR_ASSIGN_OR_RETURN(
-        analysis::AnalysisResult result,
-        analyzer_.Analyze("analyze", *t, a, request->provider(), LimitsOf(context)));
-    ToProto(result, response);
-    log_.Info("analysis", {{"template", result.template_name},
-                           {"strategy", analysis::StrategyName(result.strategy)},
-                           {"control", result.control_scope},
-                           {"experiment", result.experiment_scope},
-                           {"verdict", analysis::VerdictName(result.verdict)},
-                           {"score", result.score.score}});
-    return absl::OkStatus();
-  }();
-  return Finish("Analyze", start, status);
+  absl::StatusOr<analysis::AnalysisResult> result =
+      AnalyzeRequest("analyze", *request, LimitsOf(context), /*keep_series=*/false);
+  if (result.ok()) ToProto(*result, response);
+  return Finish("Analyze", start, result.status());
 }
 
 grpc::Status AnalysisServiceImpl::Judge(grpc::ServerContext* /*context*/,

@@ -44,6 +44,14 @@ class AnalysisServiceImpl final : public v1::AnalysisService::Service {
                                 const v1::ValidateTemplateRequest* request,
                                 v1::ValidateTemplateResponse* response) override;
 
+  // An Analyze request's work, for the gRPC call and the HTTP adapters: checks it (errors name
+  // the field), resolves the template, runs the analysis under `limits` and logs it. `kind`
+  // labels the metrics ("analyze", "web").
+  absl::StatusOr<analysis::AnalysisResult> AnalyzeRequest(const char* kind,
+                                                          const v1::AnalyzeRequest& request,
+                                                          const CallLimits& limits,
+                                                          bool keep_series);
+
  private:
   // The template a request names or carries. NotFound / InvalidArgument naming "template".
   absl::StatusOr<std::shared_ptr<const LoadedTemplate>> Resolve(const v1::TemplateRef& ref);

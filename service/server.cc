@@ -12,12 +12,14 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/analysis_service.h"
+#include "service/http_adapters.h"
 #include "service/http_server.h"
 #include "service/json_log.h"
 #include "service/run_manager.h"
@@ -36,7 +38,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
   text << in.rdbuf();
   if (!in || text.str().empty()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("server.tls.", what, ": cannot read '", path, "'"));
+        absl::StrCat("server.", what, ": cannot read '", path, "'"));
   }
   return text.str();
 }
@@ -46,15 +48,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   if (s.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  auto cert = ReadFile(s.tls_cert_file, "certFile");
+  auto cert = ReadFile(s.tls_cert_file, "tls.certFile");
   if (!cert.ok()) return cert.status();
-  auto key = ReadFile(s.tls_key_file, "keyFile");
+  auto key = ReadFile(s.tls_key_file, "tls.keyFile");
   if (!key.ok()) return key.status();
   pair.cert_chain = *std::move(cert);
   pair.private_key = *std::move(key);
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (!s.tls_client_ca_file.empty()) {
-    auto ca = ReadFile(s.tls_client_ca_file, "clientCaFile");
+    auto ca = ReadFile(s.tls_client_ca_file, "tls.clientCaFile");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *std::move(ca);
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
@@ -194,6 +196,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   s.http->Handle("GET", "/metrics", [raw](const HttpRequest&) {
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics->Serialize()};
   });
+  HttpAdapterOptions adapters;
+  if (!cfg.server.http_bearer_token_file.empty()) {
+    auto token = ReadFile(cfg.server.http_bearer_token_file, "httpBearerTokenFile");
+    if (!token.ok()) {
+      s.grpc_server->Shutdown();
+      s.runs->Shutdown();
+      return token.status();
+    }
+    // A token file usually ends in a newline; the token itself has no whitespace.
+    adapters.bearer_token = std::string(absl::StripAsciiWhitespace(*token));
+    if (adapters.bearer_token.empty()) {
+      s.grpc_server->Shutdown();
+      s.runs->Shutdown();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "server.httpBearerTokenFile: ", cfg.server.http_bearer_token_file, " is empty"));
+    }
+  }
+  RegisterWebAdapter(*s.http, *s.service, adapters, *s.clock);
   auto http_port = s.http->Start(cfg.server.http_listen);
   if (!http_port.ok()) {
     s.grpc_server->Shutdown();

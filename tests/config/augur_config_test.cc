@@ -53,6 +53,7 @@ server:
   httpListen: 0.0.0.0:7071
   dataDir: /var/lib/augur
   shutdownGracePeriod: 10s
+  httpBearerTokenFile: /etc/augur/http-token
   tls:
     certFile: /etc/augur/server.pem
     keyFile: /etc/augur/server-key.pem
@@ -100,6 +101,7 @@ TEST(AugurConfigTest, ValidConfigLoadsEveryField) {
   EXPECT_EQ(c.server.tls_cert_file, "/etc/augur/server.pem");
   EXPECT_EQ(c.server.tls_key_file, "/etc/augur/server-key.pem");
   EXPECT_EQ(c.server.tls_client_ca_file, "/etc/augur/clients-ca.pem");
+  EXPECT_EQ(c.server.http_bearer_token_file, "/etc/augur/http-token");
 }
 
 TEST(AugurConfigTest, MinimalConfigTakesTheDocumentedDefaults) {
@@ -118,6 +120,7 @@ TEST(AugurConfigTest, MinimalConfigTakesTheDocumentedDefaults) {
   EXPECT_EQ(load.result->server.tls_cert_file, "");
   EXPECT_EQ(load.result->server.tls_key_file, "");
   EXPECT_EQ(load.result->server.tls_client_ca_file, "");
+  EXPECT_EQ(load.result->server.http_bearer_token_file, "");
 }
 
 // TLS without mTLS, the smallest and largest request sizes, and a drain with no grace.

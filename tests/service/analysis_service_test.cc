@@ -533,6 +533,138 @@ TEST(AnalysisServiceTest, ARunsReportCoversEveryInterval) {
   EXPECT_THAT(missing.status().message(), HasSubstr(target));
 }
 
+augur::testing::RawHttpResponse Post(Harness& h, const std::string& path, const std::string& body,
+                                     const std::string& extra_headers = "") {
+  const std::string request =
+      absl::StrCat("POST ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n",
+                   "Content-Type: application/json\r\n", extra_headers,
+                   "Content-Length: ", body.size(), "\r\n\r\n", body);
+  auto response = augur::testing::HttpExchange(h.server->http_port(), request);
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *response : augur::testing::RawHttpResponse{};
+}
+
+TEST(AnalysisServiceTest, ArgoWebProviderAnalyzesOverHttp) {
+  Harness h;
+  // The body Argo Rollouts' web provider sends (jsonBody), in the CLI's names.
+  const auto good = Post(h, "/v1/analyze",
+                         R"({"template": "svc-latency", "args": {"service": "healthy"},
+                             "control": "stable", "experiment": "canary", "lookback": "30m"})");
+  ASSERT_EQ(good.status, 200) << good.raw;
+  EXPECT_EQ(good.headers.at("content-type"), "application/json");
+  const nlohmann::json result = nlohmann::json::parse(good.body);
+  EXPECT_EQ(result["verdict"], "PROMOTE");  // Argo's jsonPath: {$.verdict}
+  EXPECT_EQ(result["window"]["length"], "30m");
+  EXPECT_EQ(result["metrics"][0]["name"], "latency");
+  EXPECT_EQ(result["metrics"][0]["series"]["control"].size(), 240u);  // as analyze's JSON
+
+  const auto slow = Post(h, "/v1/analyze",
+                         R"({"template": "svc-latency", "args": {"service": "slow"},
+                             "control": "stable", "experiment": "canary",
+                             "start": "now-30m", "end": "now", "strategy": "canary"})");
+  ASSERT_EQ(slow.status, 200) << slow.raw;
+  EXPECT_EQ(nlohmann::json::parse(slow.body)["verdict"], "ABORT");
+
+  // Bad requests: 400 with the field named.
+  struct Case {
+    std::string body, error;
+  };
+  const std::vector<Case> cases = {
+      {"", "request body: empty (a JSON object with template, control, experiment and a window)"},
+      {"{\"template\": ", "request body: not JSON"},
+      {"[1]", "request body: expected a JSON object, got array"},
+      {R"({"control": "a", "experiment": "b", "lookback": "5m"})", "template: required"},
+      {R"({"template": "svc-latency", "control": "a", "experiment": "b", "lookbak": "5m"})",
+       "unknown field 'lookbak' (fields: template, args, control, experiment, start, end, "
+       "lookback, step, strategy, provider)"},
+      {R"({"template": "svc-latency", "args": {"service": 3}, "control": "a",
+           "experiment": "b", "lookback": "5m"})",
+       "args.service: expected a string, got number"},
+      {R"({"template": "svc-latency", "args": {"service": "x"}, "control": "a",
+           "experiment": "b", "lookback": "soon"})",
+       "lookback: "},
+      {R"({"template": "svc-latency", "args": {"service": "x"}, "control": "a",
+           "experiment": "b", "start": "now-5m"})",
+       "end: required with start (or give lookback)"},
+      {R"({"template": "svc-latency", "args": {"service": "x"}, "control": "a",
+           "experiment": "b", "lookback": "5m", "start": "now-5m", "end": "now"})",
+       "lookback: give start and end, or lookback, not both"},
+      {R"({"template": "no-such", "control": "a", "experiment": "b", "lookback": "5m"})",
+       "template 'no-such'"},
+      {R"({"template": "svc-latency", "args": {"service": "x"}, "control": "a",
+           "experiment": "b", "lookback": "5m", "strategy": "yolo"})",
+       "strategy: "},
+  };
+  for (const Case& c : cases) {
+    const auto bad = Post(h, "/v1/analyze", c.body);
+    EXPECT_EQ(bad.status, 400) << c.body << "\n" << bad.raw;
+    const nlohmann::json error = nlohmann::json::parse(bad.body, nullptr, false);
+    ASSERT_TRUE(error.is_object()) << bad.raw;
+    EXPECT_THAT(error["error"].get<std::string>(), HasSubstr(c.error)) << c.body;
+  }
+
+  // A backend that cannot answer: 503, never a verdict.
+  const auto down = Post(h, "/v1/analyze",
+                         R"({"template": "svc-latency", "args": {"service": "down"},
+                             "control": "stable", "experiment": "canary", "lookback": "30m"})");
+  EXPECT_EQ(down.status, 503) << down.raw;
+  EXPECT_THAT(nlohmann::json::parse(down.body)["error"].get<std::string>(),
+              HasSubstr("connection refused"));
+  // Only POST.
+  EXPECT_EQ(h.Get("/v1/analyze")->status, 405);
+}
+
+TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {
+  const std::string dir = TempDir("token");
+  const std::string token_file = dir + "/token";
+  std::ofstream(token_file) << "s3cret-token\n";
+  ServerOptions options;
+  options.config.template_dirs = {AUGUR_SERVICE_TEMPLATES};
+  options.config.server.grpc_listen = "127.0.0.1:0";
+  options.config.server.http_listen = "127.0.0.1:0";
+  options.config.server.http_bearer_token_file = token_file;
+  std::ostringstream log;
+  std::atomic<int> fetches{0};
+  options.log = &log;
+  options.providers = std::make_unique<fakes::FakeProviderFactory>(&fetches);
+  auto server = Server::Start(std::move(options));
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string body = R"({"template": "svc-latency", "args": {"service": "healthy"},
+                               "control": "stable", "experiment": "canary", "lookback": "30m"})";
+  auto post = [&](const std::string& headers) {
+    const std::string request =
+        absl::StrCat("POST /v1/analyze HTTP/1.1\r\nHost: x\r\nConnection: close\r\n", headers,
+                     "Content-Length: ", body.size(), "\r\n\r\n", body);
+    auto response = augur::testing::HttpExchange((*server)->http_port(), request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(post(""), 401);
+  EXPECT_EQ(post("Authorization: Bearer wrong\r\n"), 401);
+  EXPECT_EQ(post("Authorization: Basic czNjcmV0LXRva2Vu\r\n"), 401);
+  EXPECT_EQ(fetches.load(), 0);  // refused before any work
+  EXPECT_EQ(post("Authorization: Bearer s3cret-token\r\n"), 200);
+  EXPECT_GT(fetches.load(), 0);
+  // Health stays open to probes.
+  auto health = augur::testing::HttpGet((*server)->http_port(), "/healthz");
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 200);
+  EXPECT_THAT(log.str(), Not(HasSubstr("s3cret-token")));
+
+  // An empty token file is refused at start-up, naming the field.
+  const std::string empty_file = dir + "/empty";
+  std::ofstream(empty_file) << "\n";
+  ServerOptions bad;
+  bad.config.server.grpc_listen = "127.0.0.1:0";
+  bad.config.server.http_listen = "127.0.0.1:0";
+  bad.config.server.http_bearer_token_file = empty_file;
+  bad.log = &log;
+  bad.providers = std::make_unique<fakes::FakeProviderFactory>(&fetches);
+  auto refused = Server::Start(std::move(bad));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("server.httpBearerTokenFile"));
+}
+
 TEST(AnalysisServiceTest, RunsAreCancelledIdempotentAndValidated) {
   Harness h;
   v1::StartRunRequest request = RunFor("healthy", absl::Now(), absl::Hours(1), absl::Hours(4));

@@ -679,6 +679,42 @@ class ServeIntegrationTest(unittest.TestCase):
         self.assertEqual(server.proc.poll(), None)
 
     # g. --check.
+    # h. Argo Rollouts' web provider: the request it sends for a jsonBody (POST, JSON content
+    # type, Go's client headers), and the field its jsonPath {$.verdict} reads.
+    def test_h_argo_web_provider(self):
+        def post(body, raw=None):
+            data = raw if raw is not None else json.dumps(body).encode()
+            request = urllib.request.Request(
+                self.server.url("/v1/analyze"), data=data, method="POST",
+                headers={"Content-Type": "application/json", "User-Agent": "Go-http-client/1.1",
+                         "Accept-Encoding": "gzip"})
+            try:
+                with urllib.request.urlopen(request, timeout=60 * SCALE) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())
+
+        body = {"template": TEMPLATE_NAME, "args": {"service": "healthy"}, "control": "stable",
+                "experiment": "canary", "lookback": "%ds" % LOOKBACK_S, "strategy": "canary"}
+        status, result = post(body)
+        self.assertEqual(status, 200, result)
+        self.assertEqual(result["verdict"], "PROMOTE", result.get("reason"))
+        self.assertEqual(result["template"], TEMPLATE_NAME)
+        self.assertTrue(all("series" in m for m in result["metrics"] if m["judge"] != "rate"))
+
+        body["args"]["service"] = "latency-regression"
+        status, result = post(body)
+        self.assertEqual(status, 200, result)
+        self.assertEqual(result["verdict"], "ABORT", result.get("reason"))
+        self.assertIn("p99-latency", result["reason"])
+
+        status, result = post(None, raw=b"{not json")
+        self.assertEqual(status, 400, result)
+        self.assertEqual(result["error"], "request body: not JSON")
+        status, result = post(dict(body, experiment=""))
+        self.assertEqual(status, 400, result)
+        self.assertIn("experiment", result["error"])
+
     def test_g_check(self):
         base = [AUGUR, "serve", "--check", "--templates", self.templates, "--prometheus",
                 self.prometheus.url, "--data-dir", os.path.join(self.work, "data-check"),

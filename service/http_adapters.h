@@ -1,0 +1,40 @@
+// The HTTP adapters that let rollout controllers call augur unchanged, on the HTTP listener of
+// `augur serve` (http_server.h): Argo Rollouts' `web` metric provider for now (POST /v1/analyze).
+// They share the gRPC service's checks and analysis (AnalysisServiceImpl::AnalyzeRequest).
+#ifndef AUGUR_SERVICE_HTTP_ADAPTERS_H_
+#define AUGUR_SERVICE_HTTP_ADAPTERS_H_
+
+#include <string>
+
+#include "core/clock.h"
+#include "service/analysis_service.h"
+#include "service/http_server.h"
+
+namespace augur::service {
+
+struct HttpAdapterOptions {
+  // When not empty, every adapter route wants `Authorization: Bearer <token>` (401 otherwise);
+  // /healthz, /readyz and /metrics never do.
+  std::string bearer_token;
+};
+
+// POST /v1/analyze, Argo Rollouts' web provider: a JSON body with the CLI's names,
+//   {"template": "NAME", "args": {"k": "v"}, "control": "SCOPE", "experiment": "SCOPE",
+//    "start": T, "end": T | "lookback": "30m", "step": "30s", "strategy": "canary",
+//    "provider": "NAME"}
+// (times as `augur analyze` takes them: RFC 3339, Unix seconds, now-30m), answers 200 with the
+// JSON of `augur analyze --format json`. A bad request is 400 with {"error": "..."} naming the
+// field (unknown fields included); a backend that cannot answer is 503; no token, 401.
+void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,
+                        const HttpAdapterOptions& options, Clock& clock);
+
+// The check behind every adapter route: nullopt when the request may pass, else the 401.
+std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
+                                        const HttpAdapterOptions& options);
+
+// {"error": message} with `status`.
+HttpResponse JsonError(int status, const std::string& message);
+
+}  // namespace augur::service
+
+#endif  // AUGUR_SERVICE_HTTP_ADAPTERS_H_
