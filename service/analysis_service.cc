@@ -261,27 +261,39 @@ grpc::Status AnalysisServiceImpl::Judge(grpc::ServerContext* /*context*/,
   return Finish("Judge", start, status);
 }
 
+absl::StatusOr<v1::Run> AnalysisServiceImpl::StartRunRequest(const v1::StartRunRequest& request) {
+  AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request.template_()));
+  AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
+  // The longest window a run judges: its lookback when sliding, else its lifetime.
+  const v1::Schedule& s = request.schedule();
+  const bool sliding = s.window_mode() == v1::WINDOW_MODE_SLIDING ||
+                       (s.window_mode() == v1::WINDOW_MODE_UNSPECIFIED && s.has_lookback());
+  const absl::Duration longest = FromProto(sliding ? s.lookback() : s.lifetime());
+  if (longest > limits_.max_window) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        sliding ? "schedule.lookback: " : "schedule.lifetime: ", FormatPromDuration(longest),
+        " windows are longer than the server allows (", FormatPromDuration(limits_.max_window),
+        ", limits.maxWindow)"));
+  }
+  return runs_.StartRun(request, std::move(t));
+}
+
+absl::StatusOr<v1::Run> AnalysisServiceImpl::GetRunByName(const std::string& name) {
+  return runs_.GetRun(name);
+}
+
+std::vector<std::string> AnalysisServiceImpl::TemplateNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, t] : *templates_.Snapshot()) names.push_back(name);
+  return names;
+}
+
 grpc::Status AnalysisServiceImpl::StartRun(grpc::ServerContext* /*context*/,
                                            const v1::StartRunRequest* request, v1::Run* response) {
   const absl::Time start = clock_.Now();
-  const absl::Status status = [&]() -> absl::Status {
-    AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request->template_()));
-    AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
-    // The longest window a run judges: its lookback when sliding, else its lifetime.
-    const v1::Schedule& s = request->schedule();
-    const bool sliding = s.window_mode() == v1::WINDOW_MODE_SLIDING ||
-                         (s.window_mode() == v1::WINDOW_MODE_UNSPECIFIED && s.has_lookback());
-    const absl::Duration longest = FromProto(sliding ? s.lookback() : s.lifetime());
-    if (longest > limits_.max_window) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          sliding ? "schedule.lookback: " : "schedule.lifetime: ", FormatPromDuration(longest),
-          " windows are longer than the server allows (", FormatPromDuration(limits_.max_window),
-          ", limits.maxWindow)"));
-    }
-    AUGUR_ASSIGN_OR_RETURN(*response, runs_.StartRun(*request, std::move(t)));
-    return absl::OkStatus();
-  }();
-  return Finish("StartRun", start, status);
+  absl::StatusOr<v1::Run> run = StartRunRequest(*request);
+  if (run.ok()) *response = *std::move(run);
+  return Finish("StartRun", start, run.status());
 }
 
 grpc::Status AnalysisServiceImpl::GetRun(grpc::ServerContext* /*context*/,

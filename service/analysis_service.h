@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "augur/v1/analysis.grpc.pb.h"
 #include "config/augur_config.h"
@@ -51,6 +52,14 @@ class AnalysisServiceImpl final : public v1::AnalysisService::Service {
                                                           const v1::AnalyzeRequest& request,
                                                           const CallLimits& limits,
                                                           bool keep_series);
+
+  // A StartRun request's work (checks, template, limits, the run manager), for the gRPC call
+  // and the Kayenta adapter.
+  absl::StatusOr<v1::Run> StartRunRequest(const v1::StartRunRequest& request);
+  // GetRun: NotFound for an unknown run.
+  absl::StatusOr<v1::Run> GetRunByName(const std::string& name);
+  // The loaded templates' names, sorted.
+  std::vector<std::string> TemplateNames() const;
 
  private:
   // The template a request names or carries. NotFound / InvalidArgument naming "template".

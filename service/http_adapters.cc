@@ -1,11 +1,14 @@
 #include "service/http_adapters.h"
 
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "analysis/result_format.h"
 #include "core/time_parse.h"
 #include "nlohmann/json.hpp"
@@ -127,6 +130,219 @@ absl::StatusOr<v1::AnalyzeRequest> ToAnalyzeRequest(const Json& body, absl::Time
   return r;
 }
 
+// Kayenta's names for a classification and for a run's state.
+const char* KayentaClassification(v1::Classification c) {
+  switch (c) {
+    case v1::CLASSIFICATION_PASS:
+      return "Pass";
+    case v1::CLASSIFICATION_HIGH:
+      return "High";
+    case v1::CLASSIFICATION_LOW:
+      return "Low";
+    case v1::CLASSIFICATION_NODATA:
+      return "Nodata";
+    default:
+      return "Error";
+  }
+}
+
+const char* KayentaStatus(v1::RunState state) {
+  switch (state) {
+    case v1::RUN_STATE_RUNNING:
+      return "running";
+    case v1::RUN_STATE_SUCCEEDED:
+      return "succeeded";
+    case v1::RUN_STATE_CANCELLED:
+      return "canceled";
+    default:
+      return "terminal";
+  }
+}
+
+// One side of Kayenta's scope pair: {scope, location, step, start, end, extendedScopeParams}.
+struct KayentaScope {
+  std::string scope;
+  absl::Time start, end;
+  double step_seconds = 0;
+  std::map<std::string, std::string> params;
+};
+
+absl::StatusOr<KayentaScope> ReadKayentaScope(const Json& pair, const std::string& path,
+                                              const char* side) {
+  const std::string field = absl::StrCat(path, ".", side);
+  const auto it = pair.find(side);
+  if (it == pair.end() || !it->is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required, an object"));
+  }
+  KayentaScope out;
+  auto scope = StringField(*it, "scope", true);
+  if (!scope.ok())
+    return absl::InvalidArgumentError(absl::StrCat(field, ".", scope.status().message()));
+  out.scope = *scope;
+  for (const char* name : {"start", "end"}) {
+    auto text = StringField(*it, name, true);
+    if (!text.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".", text.status().message(),
+          " (augur needs the window: Argo sends it unless the scope's times are empty)"));
+    }
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, *text, &t, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".", name, ": '", *text, "' is not an RFC 3339 time"));
+    }
+    (std::string(name) == "start" ? out.start : out.end) = t;
+  }
+  if (const auto step = it->find("step"); step != it->end() && !step->is_null()) {
+    if (!step->is_number() || !(step->get<double>() >= 0)) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".step: expected seconds"));
+    }
+    out.step_seconds = step->get<double>();
+  }
+  if (const auto params = it->find("extendedScopeParams");
+      params != it->end() && !params->is_null()) {
+    if (!params->is_object()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".extendedScopeParams: expected an object of strings"));
+    }
+    for (const auto& [name, value] : params->items()) {
+      if (!value.is_string()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".extendedScopeParams.", name, ": expected a string"));
+      }
+      out.params[name] = value.get<std::string>();
+    }
+  }
+  return out;
+}
+
+// Kayenta's CanaryExecutionRequest as a run of one interval over the scopes' window.
+absl::StatusOr<v1::StartRunRequest> ToKayentaRun(const Json& body, const std::string& config_id) {
+  if (!body.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request body: expected a JSON object, got ", body.type_name()));
+  }
+  // Kayenta requires thresholds; Argo's field is `threshold` in its own spec, `thresholds` in
+  // the request it sends. Either is taken here.
+  const auto thresholds =
+      body.contains("thresholds") ? body.find("thresholds") : body.find("threshold");
+  if (thresholds == body.end() || !thresholds->is_object()) {
+    return absl::InvalidArgumentError(
+        "thresholds: required ({\"pass\": N, \"marginal\": M}; Kayenta refuses a request "
+        "without them)");
+  }
+  const auto scopes = body.find("scopes");
+  if (scopes == body.end() || !scopes->is_object() || scopes->size() != 1) {
+    return absl::InvalidArgumentError(
+        "scopes: expected exactly one scope pair {\"NAME\": {\"controlScope\": {...}, "
+        "\"experimentScope\": {...}}} (an augur template judges one pair)");
+  }
+  const std::string path = absl::StrCat("scopes.", scopes->begin().key());
+  const Json& pair = scopes->begin().value();
+  if (!pair.is_object())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": expected an object"));
+  auto control = ReadKayentaScope(pair, path, "controlScope");
+  if (!control.ok()) return control.status();
+  auto experiment = ReadKayentaScope(pair, path, "experimentScope");
+  if (!experiment.ok()) return experiment.status();
+  if (control->start != experiment->start || control->end != experiment->end) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path,
+        ": controlScope and experimentScope must cover the same window (augur judges both "
+        "sides over one; an offset control is not supported)"));
+  }
+  if (!(control->end > control->start)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".controlScope.end: must be after start"));
+  }
+  v1::StartRunRequest r;
+  r.mutable_template_()->set_name(config_id);
+  r.set_control(control->scope);
+  r.set_experiment(experiment->scope);
+  // Template arguments travel in extendedScopeParams (the same on both sides, or on one).
+  for (const KayentaScope* side : {&*control, &*experiment}) {
+    for (const auto& [name, value] : side->params) {
+      const auto [it, inserted] = r.mutable_args()->insert({name, value});
+      if (!inserted && it->second != value) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ".extendedScopeParams.", name,
+                                                       ": the two scopes give different values"));
+      }
+    }
+  }
+  const double step = std::max(control->step_seconds, experiment->step_seconds);
+  if (step > 0) ToProto(absl::Seconds(step), r.mutable_step());
+  v1::Schedule* schedule = r.mutable_schedule();
+  ToProto(control->start, schedule->mutable_start_time());
+  ToProto(control->end - control->start, schedule->mutable_interval());
+  ToProto(control->end - control->start, schedule->mutable_lifetime());
+  schedule->set_window_mode(v1::WINDOW_MODE_GROWING);
+  return r;
+}
+
+// GET /canary/{id}: Kayenta's CanaryExecutionStatusResponse, the fields Argo and people read.
+Json KayentaStatusResponse(const v1::Run& run) {
+  Json j;
+  j["canaryExecutionId"] = run.run_id();
+  j["canaryConfigId"] = run.template_name();
+  j["complete"] = run.state() != v1::RUN_STATE_RUNNING;
+  j["status"] = KayentaStatus(run.state());
+  j["startTimeIso"] = FormatRfc3339(FromProto(run.create_time()));
+  if (run.state() != v1::RUN_STATE_RUNNING) {
+    j["endTimeIso"] = FormatRfc3339(FromProto(run.update_time()));
+  }
+  const v1::IntervalResult* last =
+      run.intervals_size() > 0 ? &run.intervals(run.intervals_size() - 1) : nullptr;
+  if (run.state() == v1::RUN_STATE_SUCCEEDED && last != nullptr && last->has_result()) {
+    const v1::AnalysisResult& r = last->result();
+    Json results = Json::array();
+    for (const v1::MetricResult& m : r.metrics()) {
+      auto stats = [](const v1::Summary& summary) {
+        Json s{{"count", summary.count()}};
+        if (summary.has_mean()) s["mean"] = summary.mean();
+        if (summary.has_median()) s["median"] = summary.median();
+        if (summary.has_min()) s["min"] = summary.min();
+        if (summary.has_max()) s["max"] = summary.max();
+        return Json{{"stats", s}};
+      };
+      Json metric{{"name", m.name()},
+                  {"id", m.name()},
+                  {"classification", KayentaClassification(m.classification())},
+                  {"classificationReason", m.reason()},
+                  {"groups", Json::array({m.group()})},
+                  {"critical", m.critical_metric()},
+                  {"muted", m.dry_run()},
+                  {"controlMetadata", stats(m.control())},
+                  {"experimentMetadata", stats(m.experiment())}};
+      if (m.has_effect_size()) metric["resultMetadata"] = Json{{"ratio", m.effect_size()}};
+      results.push_back(metric);
+    }
+    Json groups = Json::array();
+    for (const v1::GroupScore& g : r.groups()) {
+      groups.push_back(Json{{"name", g.name()},
+                            {"score", g.score()},
+                            {"classification", ""},
+                            {"classificationReason", ""}});
+    }
+    const std::string classification = r.score() >= r.pass_threshold()       ? "Pass"
+                                       : r.score() >= r.marginal_threshold() ? "Marginal"
+                                                                             : "Fail";
+    const absl::Duration length =
+        FromProto(last->window().end()) - FromProto(last->window().start());
+    j["result"] = Json{{"judgeResult", Json{{"judgeName", "augur"},
+                                            {"results", results},
+                                            {"groupScores", groups},
+                                            {"score", Json{{"score", r.score()},
+                                                           {"classification", classification},
+                                                           {"classificationReason", r.reason()}}}}},
+                       {"canaryDuration", absl::StrCat("PT", absl::ToInt64Seconds(length), "S")}};
+  } else if (run.state() != v1::RUN_STATE_RUNNING) {
+    // No result: Argo, which reads only the score, counts the measurement as an error.
+    j["exception"] =
+        Json{{"message", last != nullptr && !last->error().empty() ? last->error() : run.reason()}};
+  }
+  return j;
+}
+
 // The request's fault (400) or the backend's (503).
 int StatusFor(const absl::Status& status) {
   switch (status.code()) {
@@ -159,6 +375,46 @@ std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
   return JsonError(401, it == request.headers.end()
                             ? "missing Authorization: Bearer <token> (server.http.bearerTokenFile)"
                             : "the bearer token is not the server's");
+}
+
+void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
+                            const HttpAdapterOptions& options) {
+  // GET /canaryConfig: every loaded template, its name as the config id. The account-name and
+  // application parameters (Argo sends the storage account as configurationAccountName) are
+  // accepted and ignored: augur has one store and one set of templates.
+  http.Handle("GET", "/canaryConfig", [&service, options](const HttpRequest& request) {
+    if (auto denied = CheckBearer(request, options)) return *denied;
+    Json configs = Json::array();
+    for (const std::string& name : service.TemplateNames()) {
+      configs.push_back(Json{{"id", name}, {"name", name}, {"applications", Json::array()}});
+    }
+    return HttpResponse{200, "application/json", configs.dump() + "\n"};
+  });
+  // POST /canary/{configId}: starts a run of one interval over the scopes' window.
+  http.Handle("POST", "/canary/{id}", [&service, options](const HttpRequest& request) {
+    if (auto denied = CheckBearer(request, options)) return *denied;
+    const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) return JsonError(400, "request body: not JSON");
+    auto run_request = ToKayentaRun(body, request.path_params.at("id"));
+    if (!run_request.ok()) return JsonError(400, std::string(run_request.status().message()));
+    auto run = service.StartRunRequest(*run_request);
+    if (!run.ok()) {
+      return JsonError(absl::IsNotFound(run.status()) ? 404 : StatusFor(run.status()),
+                       std::string(run.status().message()));
+    }
+    return HttpResponse{200, "application/json",
+                        Json{{"canaryExecutionId", run->run_id()}}.dump() + "\n"};
+  });
+  // GET /canary/{id}: the execution's status, and its result once complete.
+  http.Handle("GET", "/canary/{id}", [&service, options](const HttpRequest& request) {
+    if (auto denied = CheckBearer(request, options)) return *denied;
+    auto run = service.GetRunByName(request.path_params.at("id"));
+    if (!run.ok()) {
+      return JsonError(absl::IsNotFound(run.status()) ? 404 : StatusFor(run.status()),
+                       std::string(run.status().message()));
+    }
+    return HttpResponse{200, "application/json", KayentaStatusResponse(*run).dump() + "\n"};
+  });
 }
 
 void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,

@@ -28,6 +28,14 @@ struct HttpAdapterOptions {
 void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,
                         const HttpAdapterOptions& options, Clock& clock);
 
+// Argo Rollouts' `kayenta` provider, the Kayenta subset it uses: GET /canaryConfig (the loaded
+// templates, name = id), POST /canary/{configId} (Kayenta's execution request, one scope pair,
+// template arguments in extendedScopeParams, `thresholds` or `threshold`) starting a run of one
+// interval over the scopes' window, and GET /canary/{id} ({complete, status, result.judgeResult
+// .score.score, ...}). Executions are runs: stored, resumed after a restart.
+void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
+                            const HttpAdapterOptions& options);
+
 // The check behind every adapter route: nullopt when the request may pass, else the 401.
 std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
                                         const HttpAdapterOptions& options);

@@ -214,6 +214,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     }
   }
   RegisterWebAdapter(*s.http, *s.service, adapters, *s.clock);
+  RegisterKayentaAdapter(*s.http, *s.service, adapters);
   auto http_port = s.http->Start(cfg.server.http_listen);
   if (!http_port.ok()) {
     s.grpc_server->Shutdown();

@@ -11,8 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "augur/v1/analysis.grpc.pb.h"
+#include "core/time_parse.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -612,6 +614,88 @@ TEST(AnalysisServiceTest, ArgoWebProviderAnalyzesOverHttp) {
               HasSubstr("connection refused"));
   // Only POST.
   EXPECT_EQ(h.Get("/v1/analyze")->status, 405);
+}
+
+// Argo Rollouts' kayenta provider, request by request (metricproviders/kayenta/kayenta.go):
+// look the config up by name, start a judgement, poll until complete, read the score.
+int KayentaScore(Harness& h, const std::string& service, const std::string& status = "succeeded") {
+  // 1. GET /canaryConfig, with the storage account in configurationAccountName (Argo's quirk).
+  const auto configs =
+      h.Get("/canaryConfig?application=checkout&configurationAccountName=my-storage-account");
+  EXPECT_EQ(configs->status, 200) << configs->raw;
+  std::string config_id;
+  for (const nlohmann::json& c : nlohmann::json::parse(configs->body)) {
+    if (c["name"] == "svc-latency") config_id = c["id"];
+  }
+  EXPECT_EQ(config_id, "svc-latency");
+  // 2. POST /canary/{configId} with the four query parameters and Kayenta's request body.
+  const std::string end = FormatRfc3339(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())));
+  const std::string start =
+      FormatRfc3339(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Minutes(30))));
+  const std::string scope = absl::StrCat(
+      R"({"scope": "%s", "location": "eu-west-1", "step": 15, "start": ")", start, R"(", "end": ")",
+      end, R"(", "extendedScopeParams": {"service": ")", service, R"("}})");
+  const std::string body = absl::StrCat(
+      R"({"scopes": {"default": {"controlScope": )", absl::StrReplaceAll(scope, {{"%s", "stable"}}),
+      R"(, "experimentScope": )", absl::StrReplaceAll(scope, {{"%s", "canary"}}),
+      R"(}}, "thresholds": {"pass": 90, "marginal": 75}})");
+  const auto started = Post(h,
+                            absl::StrCat("/canary/", config_id,
+                                         "?application=checkout&metricsAccountName=prom"
+                                         "&configurationAccountName=cfg&storageAccountName=store"),
+                            body);
+  EXPECT_EQ(started.status, 200) << started.raw;
+  const std::string id = nlohmann::json::parse(started.body)["canaryExecutionId"];
+  EXPECT_FALSE(id.empty());
+  // 3. GET /canary/{id} (no query parameters) until complete.
+  nlohmann::json execution;
+  for (int i = 0; i < 200; ++i) {
+    const auto polled = h.Get(absl::StrCat("/canary/", id));
+    EXPECT_EQ(polled->status, 200) << polled->raw;
+    execution = nlohmann::json::parse(polled->body);
+    EXPECT_TRUE(execution["complete"].is_boolean());  // Argo: missing is an error
+    if (execution["complete"] == true) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(execution["complete"], true);
+  EXPECT_EQ(execution["status"], status) << execution.dump();
+  if (status != "succeeded") {
+    EXPECT_FALSE(execution.contains("result")) << execution.dump();
+    return -1;
+  }
+  // 4. result.judgeResult.score.score, truncated to int.
+  return static_cast<int>(execution["result"]["judgeResult"]["score"]["score"].get<double>());
+}
+
+TEST(AnalysisServiceTest, ArgoKayentaProviderRunsAJudgementToTheEnd) {
+  Harness h;
+  EXPECT_GE(KayentaScore(h, "healthy"), 90);  // Argo: Successful (score >= pass)
+  EXPECT_LT(KayentaScore(h, "slow"), 75);     // Argo: Failed
+  // A backend that stays down ends terminal without a result: Argo records an error, not a
+  // failed canary and never a pass.
+  EXPECT_EQ(KayentaScore(h, "down", "terminal"), -1);
+
+  // Requests Kayenta would refuse, or augur cannot judge: 400 naming the problem; unknown ids 404.
+  const auto no_thresholds = Post(h, "/canary/svc-latency", R"({"scopes": {}})");
+  EXPECT_EQ(no_thresholds.status, 400) << no_thresholds.raw;
+  EXPECT_THAT(no_thresholds.body, HasSubstr("thresholds: required"));
+  const auto two_scopes =
+      Post(h, "/canary/svc-latency", R"({"scopes": {"a": {}, "b": {}}, "threshold": {"pass": 1}})");
+  EXPECT_EQ(two_scopes.status, 400);
+  EXPECT_THAT(two_scopes.body, HasSubstr("exactly one scope pair"));
+  const auto no_times = Post(h, "/canary/svc-latency",
+                             R"({"scopes": {"default": {"controlScope": {"scope": "stable"},
+                                 "experimentScope": {"scope": "canary"}}},
+                                 "thresholds": {"pass": 90, "marginal": 75}})");
+  EXPECT_EQ(no_times.status, 400);
+  EXPECT_THAT(no_times.body, HasSubstr("scopes.default.controlScope.start: required"));
+  const auto unknown_config = Post(h, "/canary/no-such-config",
+                                   R"({"scopes": {"default": {
+      "controlScope": {"scope": "stable", "start": "2026-01-01T00:00:00Z", "end": "2026-01-01T00:30:00Z"},
+      "experimentScope": {"scope": "canary", "start": "2026-01-01T00:00:00Z", "end": "2026-01-01T00:30:00Z"}}},
+      "thresholds": {"pass": 90, "marginal": 75}})");
+  EXPECT_EQ(unknown_config.status, 404) << unknown_config.raw;
+  EXPECT_EQ(h.Get("/canary/r-nosuchrun")->status, 404);
 }
 
 TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {

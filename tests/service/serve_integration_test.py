@@ -715,6 +715,48 @@ class ServeIntegrationTest(unittest.TestCase):
         self.assertEqual(status, 400, result)
         self.assertIn("experiment", result["error"])
 
+    # i. Argo Rollouts' kayenta provider against the real server and Prometheus: config lookup,
+    # start, poll until complete, read result.judgeResult.score.score.
+    def test_i_argo_kayenta_provider(self):
+        def call(method, path, body=None):
+            request = urllib.request.Request(
+                self.server.url(path), method=method,
+                data=json.dumps(body).encode() if body is not None else None,
+                headers={"Content-Type": "application/json"} if body is not None else {})
+            with urllib.request.urlopen(request, timeout=30 * SCALE) as r:
+                self.assertEqual(r.status, 200)
+                return json.loads(r.read())
+
+        def score(service):
+            configs = call("GET", "/canaryConfig?application=demo&configurationAccountName=store")
+            ids = [c["id"] for c in configs if c["name"] == TEMPLATE_NAME]
+            self.assertEqual(len(ids), 1, configs)
+            end = int(time.time())
+            start = end - LOOKBACK_S
+            iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+            scope = lambda s: {"scope": s, "location": "", "step": 15, "start": iso(start),
+                               "end": iso(end), "extendedScopeParams": {"service": service}}
+            started = call("POST", "/canary/%s?application=demo&metricsAccountName=prom"
+                                   "&configurationAccountName=store&storageAccountName=store"
+                           % ids[0],
+                           {"scopes": {"default": {"controlScope": scope("stable"),
+                                                   "experimentScope": scope("canary")}},
+                            "thresholds": {"pass": 95, "marginal": 75}})
+            execution_id = started["canaryExecutionId"]
+            deadline = time.time() + 60 * SCALE
+            while True:
+                execution = call("GET", "/canary/" + execution_id)
+                self.assertIsInstance(execution["complete"], bool)
+                if execution["complete"] or time.time() > deadline:
+                    break
+                time.sleep(0.2)
+            self.assertTrue(execution["complete"], execution)
+            self.assertEqual(execution["status"], "succeeded", execution)
+            return int(execution["result"]["judgeResult"]["score"]["score"])
+
+        self.assertGreaterEqual(score("healthy"), 95)         # Argo: Successful
+        self.assertLess(score("latency-regression"), 75)      # Argo: Failed
+
     def test_g_check(self):
         base = [AUGUR, "serve", "--check", "--templates", self.templates, "--prometheus",
                 self.prometheus.url, "--data-dir", os.path.join(self.work, "data-check"),
