@@ -1,13 +1,16 @@
 #include "service/http_adapters.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "analysis/result_format.h"
 #include "core/time_parse.h"
@@ -415,6 +418,147 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
     }
     return HttpResponse{200, "application/json", KayentaStatusResponse(*run).dump() + "\n"};
   });
+}
+
+namespace {
+
+// What each Flagger hook answers for a verdict: accepted (200) or refused (409 for ABORT, 412
+// for "not yet"). Never 204 (Flagger counts 203-299 as failures) nor 5xx (retried, and the reason
+// lost) for a verdict.
+struct FlaggerAnswer {
+  int status;
+  std::string body;
+};
+
+FlaggerAnswer FlaggerVerdict(const std::string& hook, const analysis::AnalysisResult& result) {
+  const std::string verdict = analysis::VerdictName(result.verdict);
+  const std::string line = absl::StrCat(verdict, ": ", result.reason, "\n");
+  const bool promote = result.verdict == analysis::Verdict::kPromote;
+  const bool abort = result.verdict == analysis::Verdict::kAbort;
+  if (hook == "rollout") return {abort ? 409 : 200, line};
+  if (hook == "rollback")
+    return {abort ? 200 : 412, abort ? line : absl::StrCat("no rollback: ", line)};
+  // confirm-promotion, confirm-traffic-increase: only a PROMOTE goes ahead; HOLD waits.
+  return {promote ? 200 : (abort ? 409 : 412), line};
+}
+
+}  // namespace
+
+void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
+                            const HttpAdapterOptions& options, Clock& clock) {
+  struct Revision {
+    absl::Time first_seen;
+    absl::Time last_seen;
+  };
+  // First sight of each canary revision, keyed by namespace/name/checksum: without a lookback,
+  // the window is everything since then.
+  struct State {
+    absl::Mutex mu;
+    std::map<std::string, Revision> revisions ABSL_GUARDED_BY(mu);
+  };
+  auto state = std::make_shared<State>();
+  http.Handle(
+      "POST", "/flagger/{hook}",
+      [&service, options, &clock, state](const HttpRequest& request) -> HttpResponse {
+        if (auto denied = CheckBearer(request, options)) return *denied;
+        const std::string& hook = request.path_params.at("hook");
+        static const std::vector<std::string> kHooks = {
+            "confirm-rollout",   "pre-rollout", "rollout",      "confirm-traffic-increase",
+            "confirm-promotion", "rollback",    "post-rollout", "event"};
+        if (std::find(kHooks.begin(), kHooks.end(), hook) == kHooks.end()) {
+          return HttpResponse{404, "text/plain; charset=utf-8",
+                              absl::StrCat("unknown Flagger hook '", hook,
+                                           "' (hooks: ", absl::StrJoin(kHooks, ", "), ")\n")};
+        }
+        auto bad = [](const std::string& message) {
+          return HttpResponse{400, "text/plain; charset=utf-8", message + "\n"};
+        };
+        const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+        if (body.is_discarded() || !body.is_object()) {
+          return bad(
+              "request body: not a JSON object (Flagger sends name, namespace, phase, "
+              "checksum, metadata)");
+        }
+        auto name = StringField(body, "name", true);
+        auto ns = StringField(body, "namespace", true);
+        auto checksum = StringField(body, "checksum", false);
+        for (const auto* field : {&name, &ns, &checksum}) {
+          if (!field->ok()) return bad(std::string(field->status().message()));
+        }
+        // Notifications only: nothing to judge.
+        if (hook == "post-rollout" || hook == "event" || hook == "confirm-rollout") {
+          return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+        }
+        std::map<std::string, std::string> metadata;
+        if (const auto m = body.find("metadata"); m != body.end() && !m->is_null()) {
+          if (!m->is_object()) return bad("metadata: expected an object of strings");
+          for (const auto& [key, value] : m->items()) {
+            if (!value.is_string()) {
+              return bad(
+                  absl::StrCat("metadata.", key, ": expected a string, got ", value.type_name()));
+            }
+            metadata[key] = value.get<std::string>();
+          }
+        }
+        Json analyze = Json::object();
+        Json args = Json::object();
+        for (const auto& [key, value] : metadata) {
+          if (key.rfind("arg.", 0) == 0) {
+            args[key.substr(4)] = value;
+          } else if (key == "template" || key == "control" || key == "experiment" ||
+                     key == "lookback" || key == "strategy" || key == "step" || key == "provider") {
+            analyze[key] = value;
+          } else {
+            return bad(absl::StrCat("metadata.", key,
+                                    ": unknown (metadata: template, control, experiment, lookback, "
+                                    "step, strategy, provider, arg.NAME)"));
+          }
+        }
+        analyze["args"] = args;
+        const absl::Time now = clock.Now();
+        if (!analyze.contains("lookback")) {
+          // The revision's whole canary so far.
+          const std::string key = absl::StrCat(*ns, "/", *name, "/", *checksum);
+          absl::Time first_seen;
+          {
+            absl::MutexLock lock(&state->mu);
+            // Forget revisions not heard of for a day.
+            for (auto it = state->revisions.begin(); it != state->revisions.end();) {
+              it = now - it->second.last_seen > absl::Hours(24) ? state->revisions.erase(it)
+                                                                : std::next(it);
+            }
+            Revision& r = state->revisions.try_emplace(key, Revision{now, now}).first->second;
+            r.last_seen = now;
+            first_seen = r.first_seen;
+          }
+          analyze["start"] = FormatRfc3339(std::min(first_seen, now - absl::Minutes(1)));
+          analyze["end"] = FormatRfc3339(now);
+        }
+        auto analyze_request = ToAnalyzeRequest(analyze, now);
+        if (!analyze_request.ok()) {
+          return bad(absl::StrCat("metadata.", analyze_request.status().message()));
+        }
+        if (hook == "pre-rollout") {
+          // Before any traffic: check that the metadata names a template augur can run.
+          for (const std::string& t : service.TemplateNames()) {
+            if (t == analyze_request->template_().name()) {
+              return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+            }
+          }
+          return bad(absl::StrCat("metadata.template: '", analyze_request->template_().name(),
+                                  "' is not loaded"));
+        }
+        auto result = service.AnalyzeRequest("flagger", *analyze_request, CallLimits{}, false);
+        if (!result.ok()) {
+          const int status = StatusFor(result.status());
+          return HttpResponse{
+              status, "text/plain; charset=utf-8",
+              absl::StrCat(status == 400 ? "metadata: " : "the analysis could not run: ",
+                           result.status().message(), "\n")};
+        }
+        const FlaggerAnswer answer = FlaggerVerdict(hook, *result);
+        return HttpResponse{answer.status, "text/plain; charset=utf-8", answer.body};
+      });
 }
 
 void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,

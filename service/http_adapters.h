@@ -36,6 +36,18 @@ void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,
 void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
                             const HttpAdapterOptions& options);
 
+// Flagger's webhooks: POST /flagger/{hook} with Flagger's body {name, namespace, phase, checksum,
+// metadata}; metadata names `template`, `control`, `experiment`, and optionally `lookback`,
+// `step`, `strategy`, `provider` and `arg.NAME` for each template argument. Without a lookback
+// the window is everything since Flagger first called about this revision (namespace/name/
+// checksum). Answers: `rollout` 200 unless ABORT (409 with the reason); `confirm-promotion` and
+// `confirm-traffic-increase` 200 only on PROMOTE (HOLD 412: Flagger waits; ABORT 409);
+// `rollback` 200 only on ABORT (else 412); `pre-rollout` checks the metadata (400) without
+// judging; `confirm-rollout`, `post-rollout` and `event` are 200. A backend that cannot answer is
+// 503 (no verdict); bad metadata 400. Never 204 for a verdict.
+void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
+                            const HttpAdapterOptions& options, Clock& clock);
+
 // The check behind every adapter route: nullopt when the request may pass, else the 401.
 std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
                                         const HttpAdapterOptions& options);

@@ -215,6 +215,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   RegisterWebAdapter(*s.http, *s.service, adapters, *s.clock);
   RegisterKayentaAdapter(*s.http, *s.service, adapters);
+  RegisterFlaggerAdapter(*s.http, *s.service, adapters, *s.clock);
   auto http_port = s.http->Start(cfg.server.http_listen);
   if (!http_port.ok()) {
     s.grpc_server->Shutdown();

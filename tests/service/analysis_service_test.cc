@@ -31,6 +31,7 @@ namespace augur::service {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 std::string TempDir(const std::string& name) {
   const std::string dir = absl::StrCat(::testing::TempDir(), "augur-service-", name, "-", getpid(),
@@ -696,6 +697,78 @@ TEST(AnalysisServiceTest, ArgoKayentaProviderRunsAJudgementToTheEnd) {
       "thresholds": {"pass": 90, "marginal": 75}})");
   EXPECT_EQ(unknown_config.status, 404) << unknown_config.raw;
   EXPECT_EQ(h.Get("/canary/r-nosuchrun")->status, 404);
+}
+
+// Flagger's webhook body (pkg/controller/webhook.go): name, namespace, phase, checksum, metadata.
+std::string FlaggerBody(const std::string& service, const std::string& extra_metadata = "",
+                        const std::string& checksum = "6c9f8d7b5") {
+  return absl::StrCat(R"({"name": "podinfo", "namespace": "test", "phase": "Progressing", )",
+                      R"("checksum": ")", checksum,
+                      R"(", "metadata": {"template": "svc-latency", )",
+                      R"("control": "stable", "experiment": "canary", "arg.service": ")", service,
+                      R"(")", extra_metadata, "}}");
+}
+
+TEST(AnalysisServiceTest, FlaggerWebhooksGateEachStepOnTheVerdict) {
+  Harness h;
+  const std::string lookback = R"(, "lookback": "30m")";
+  struct Case {
+    std::string hook, service;
+    int status;
+    std::string body_start;
+  };
+  const std::vector<Case> cases = {
+      // rollout: a failed check only on ABORT.
+      {"rollout", "healthy", 200, "PROMOTE: "},
+      {"rollout", "quiet", 200, "HOLD: "},
+      {"rollout", "slow", 409, "ABORT: "},
+      // confirm-*: only PROMOTE goes ahead; HOLD waits (412), ABORT refuses (409).
+      {"confirm-traffic-increase", "healthy", 200, "PROMOTE: "},
+      {"confirm-traffic-increase", "quiet", 412, "HOLD: "},
+      {"confirm-promotion", "healthy", 200, "PROMOTE: "},
+      {"confirm-promotion", "quiet", 412, "HOLD: "},
+      {"confirm-promotion", "slow", 409, "ABORT: "},
+      // rollback: 200 only on ABORT.
+      {"rollback", "slow", 200, "ABORT: "},
+      {"rollback", "healthy", 412, "no rollback: PROMOTE: "},
+      {"rollback", "quiet", 412, "no rollback: HOLD: "},
+      // A backend that cannot answer: no verdict, 503 (rollout counts a failed check, nothing
+      // goes ahead, nothing rolls back).
+      {"rollout", "down", 503, "the analysis could not run: "},
+      {"rollback", "down", 503, "the analysis could not run: "},
+      // Notifications and the gate before a rollout starts.
+      {"confirm-rollout", "slow", 200, "ok"},
+      {"pre-rollout", "slow", 200, "ok"},
+      {"post-rollout", "slow", 200, "ok"},
+      {"event", "slow", 200, "ok"},
+  };
+  for (const Case& c : cases) {
+    const auto response = Post(h, "/flagger/" + c.hook, FlaggerBody(c.service, lookback));
+    EXPECT_EQ(response.status, c.status) << c.hook << " " << c.service << "\n" << response.raw;
+    EXPECT_THAT(response.body, StartsWith(c.body_start)) << c.hook << " " << c.service;
+  }
+  // Without a lookback, the window is the revision's time so far (at least a minute).
+  const auto first = Post(h, "/flagger/rollout", FlaggerBody("healthy"));
+  EXPECT_EQ(first.status, 200) << first.raw;
+  // Bad requests name the problem.
+  const auto unknown = Post(h, "/flagger/promote", FlaggerBody("healthy", lookback));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr("unknown Flagger hook 'promote'"));
+  const auto no_template = Post(h, "/flagger/rollout",
+                                R"({"name": "p", "namespace": "n", "phase": "Progressing",
+                                    "checksum": "1", "metadata": {"control": "a", "experiment": "b"}})");
+  EXPECT_EQ(no_template.status, 400);
+  EXPECT_THAT(no_template.body, HasSubstr("metadata.template: required"));
+  const auto typo = Post(h, "/flagger/rollout", FlaggerBody("healthy", R"(, "lookbak": "5m")"));
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_THAT(typo.body, HasSubstr("metadata.lookbak: unknown"));
+  const auto missing_arg = Post(h, "/flagger/pre-rollout",
+                                R"({"name": "p", "namespace": "n", "checksum": "1",
+                                    "metadata": {"template": "no-such", "control": "a",
+                                                 "experiment": "b", "lookback": "5m"}})");
+  EXPECT_EQ(missing_arg.status, 400);
+  EXPECT_THAT(missing_arg.body, HasSubstr("metadata.template: 'no-such' is not loaded"));
+  EXPECT_EQ(Post(h, "/flagger/rollout", "not json").status, 400);
 }
 
 TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {

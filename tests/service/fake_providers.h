@@ -3,6 +3,7 @@
 //     side), 30% higher for the experiment when S is "slow";
 //   errors / requests: 10 / 10000 for either side, 60 / 10000 for the experiment when S is
 //     "erring";
+// "quiet" has no series at all (missing data: HOLD, never PROMOTE);
 // and by the service's name for failures: "down" is Unavailable, "hang" waits until the call's
 // deadline (DeadlineExceeded) or cancellation (Cancelled), "slow-fetch" takes 1.5 s (its control
 // latency query).
@@ -48,6 +49,7 @@ class FakeProvider final : public providers::MetricProvider {
         absl::StartsWith(q.query, "latency") && absl::StrContains(q.query, "stable")) {
       absl::SleepFor(absl::Seconds(1.5));
     }
+    if (absl::StrContains(q.query, "service=\"quiet\"")) return QueryResult{};
     const bool experiment = absl::StrContains(q.query, "version=\"canary\"");
     QueryResult out;
     Series& s = out.series.emplace_back();

@@ -757,6 +757,37 @@ class ServeIntegrationTest(unittest.TestCase):
         self.assertGreaterEqual(score("healthy"), 95)         # Argo: Successful
         self.assertLess(score("latency-regression"), 75)      # Argo: Failed
 
+    # j. Flagger's webhooks, with Flagger's body, against the real server and Prometheus.
+    def test_j_flagger_webhooks(self):
+        def hook(name, service):
+            body = {"name": "podinfo", "namespace": "test", "phase": "Progressing",
+                    "checksum": "75f5d8b9c4",
+                    "metadata": {"template": TEMPLATE_NAME, "control": "stable",
+                                 "experiment": "canary", "lookback": "%ds" % LOOKBACK_S,
+                                 "arg.service": service}}
+            request = urllib.request.Request(
+                self.server.url("/flagger/" + name), data=json.dumps(body).encode(),
+                method="POST", headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=60 * SCALE) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        # Flagger accepts a status of at most 202; anything else fails the check.
+        status, text = hook("rollout", "healthy")
+        self.assertEqual(status, 200, text)
+        self.assertTrue(text.startswith("PROMOTE: "), text)
+        status, text = hook("confirm-promotion", "healthy")
+        self.assertEqual(status, 200, text)
+        status, text = hook("rollout", "latency-regression")
+        self.assertEqual(status, 409, text)
+        self.assertIn("p99-latency", text)
+        status, text = hook("rollback", "latency-regression")
+        self.assertEqual(status, 200, text)
+        status, text = hook("rollback", "healthy")
+        self.assertEqual(status, 412, text)
+
     def test_g_check(self):
         base = [AUGUR, "serve", "--check", "--templates", self.templates, "--prometheus",
                 self.prometheus.url, "--data-dir", os.path.join(self.work, "data-check"),
