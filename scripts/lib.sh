@@ -39,5 +39,6 @@ AUGUR_PACKAGES=(
   openssl apache2-utils          # tests: TLS certificates (openssl), bcrypt hashes (htpasswd)
   curl                           # bench/: the reference client for Prometheus' own answer time
   chromium                       # tests: the HTML report in a real browser (headless)
+  python3-yaml                   # tests: the Kubernetes manifests and controller examples
   clang libclang-rt-14-dev       # scripts/fuzz: clang's libFuzzer and sanitizer runtimes
 )
