@@ -787,6 +787,19 @@ class ServeIntegrationTest(unittest.TestCase):
         self.assertEqual(status, 200, text)
         status, text = hook("rollback", "healthy")
         self.assertEqual(status, 412, text)
+        # Every other hook type Flagger has, with its body.
+        expected = {
+            ("confirm-rollout", "latency-regression"): 200,  # nothing to judge yet
+            ("pre-rollout", "latency-regression"): 200,      # the metadata names a template
+            ("confirm-traffic-increase", "healthy"): 200,
+            ("confirm-traffic-increase", "latency-regression"): 409,
+            ("confirm-promotion", "latency-regression"): 409,
+            ("post-rollout", "latency-regression"): 200,
+            ("event", "healthy"): 200,
+        }
+        for (name, service), want in expected.items():
+            status, text = hook(name, service)
+            self.assertEqual(status, want, "%s %s: %s" % (name, service, text))
 
     def test_g_check(self):
         base = [AUGUR, "serve", "--check", "--templates", self.templates, "--prometheus",
