@@ -127,7 +127,7 @@ void AddServeCommand(CLI::App& app, std::function<int()>& run) {
   command->add_option("--tls-client-ca", args->tls_client_ca,
                       "PEM CA bundle: require client certificates it signed (mTLS)");
   command->add_option("--http-token-file", args->http_token_file,
-                      "A file with the bearer token the HTTP adapters (/v1/analyze, ...) require");
+                      "A file with the bearer token the HTTP adapters and /metrics require");
   command->add_option("--shutdown-grace", args->shutdown_grace,
                       "How long calls in flight may finish after SIGTERM (default 25s)");
   command->add_flag("--check", args->check,

@@ -13,8 +13,8 @@
 namespace augur::service {
 
 struct HttpAdapterOptions {
-  // When not empty, every adapter route wants `Authorization: Bearer <token>` (401 otherwise);
-  // /healthz, /readyz and /metrics never do.
+  // When not empty, every adapter route (and /metrics, server.cc) wants `Authorization: Bearer
+  // <token>` (401 otherwise); /healthz and /readyz never do.
   std::string bearer_token;
 };
 

@@ -193,9 +193,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     return raw->ready ? HttpResponse{200, "text/plain; charset=utf-8", "ready\n"}
                       : HttpResponse{503, "text/plain; charset=utf-8", "not ready: draining\n"};
   });
-  s.http->Handle("GET", "/metrics", [raw](const HttpRequest&) {
-    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics->Serialize()};
-  });
   HttpAdapterOptions adapters;
   if (!cfg.server.http_bearer_token_file.empty()) {
     auto token = ReadFile(cfg.server.http_bearer_token_file, "httpBearerTokenFile");
@@ -213,6 +210,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
           "server.httpBearerTokenFile: ", cfg.server.http_bearer_token_file, " is empty"));
     }
   }
+  // /metrics is no health endpoint: with a token, the scrape must bear it too.
+  s.http->Handle("GET", "/metrics", [raw, adapters](const HttpRequest& request) {
+    if (auto denied = CheckBearer(request, adapters)) return *denied;
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", raw->metrics->Serialize()};
+  });
   RegisterWebAdapter(*s.http, *s.service, adapters, *s.clock);
   RegisterKayentaAdapter(*s.http, *s.service, adapters);
   RegisterFlaggerAdapter(*s.http, *s.service, adapters, *s.clock);

@@ -802,10 +802,24 @@ TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {
   EXPECT_EQ(fetches.load(), 0);  // refused before any work
   EXPECT_EQ(post("Authorization: Bearer s3cret-token\r\n"), 200);
   EXPECT_GT(fetches.load(), 0);
-  // Health stays open to probes.
-  auto health = augur::testing::HttpGet((*server)->http_port(), "/healthz");
-  ASSERT_TRUE(health.ok()) << health.status();
-  EXPECT_EQ(health->status, 200);
+  // Health and readiness stay open to probes; the metrics want the token (a scrape sends it).
+  for (const char* path : {"/healthz", "/readyz"}) {
+    auto health = augur::testing::HttpGet((*server)->http_port(), path);
+    ASSERT_TRUE(health.ok()) << health.status();
+    EXPECT_EQ(health->status, 200) << path;
+  }
+  auto get = [&](const std::string& path, const std::string& headers) {
+    auto response = augur::testing::HttpExchange(
+        (*server)->http_port(),
+        absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n", headers,
+                     "\r\n"));
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(get("/metrics", ""), 401);
+  EXPECT_EQ(get("/metrics", "Authorization: Bearer s3cret-token\r\n"), 200);
+  EXPECT_EQ(get("/canaryConfig", ""), 401);
+  EXPECT_EQ(get("/canaryConfig", "Authorization: Bearer s3cret-token\r\n"), 200);
   EXPECT_THAT(log.str(), Not(HasSubstr("s3cret-token")));
 
   // An empty token file is refused at start-up, naming the field.
