@@ -47,7 +47,7 @@ std::string PrettyWithSeries(Json j, const std::vector<std::string>& series) {
   for (Json& m : j["metrics"]) {
     if (m.contains("series") && next < series.size()) m["series"] = Json::parse(series[next++]);
   }
-  return j.dump(2);
+  return j.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
 // Failures first (critical before others), then errors, missing data, passes; dry-run last.
@@ -145,12 +145,13 @@ std::string ResultJson(const AnalysisResult& r) {
       o["series"] = absl::StrCat(kSeriesToken, series.size());
       series.push_back(Json{{"control", SeriesJson(m.control_series)},
                             {"experiment", SeriesJson(m.experiment_series)}}
-                           .dump());
+                           .dump(-1, ' ', false, Json::error_handler_t::replace));
     }
     metrics.push_back(o);
   }
   j["metrics"] = metrics;
-  std::string pretty = j.dump(2);
+  // Invalid UTF-8 (a scope or argument given as raw bytes) becomes U+FFFD instead of throwing.
+  std::string pretty = j.dump(2, ' ', false, Json::error_handler_t::replace);
   if (series.empty()) return pretty + "\n";
   // Each series object on one line: pretty-printed, a point took four lines (about 80 bytes),
   // which made a 50 x 2 x 1000-point result 8 MB; compact, about 25 bytes a point. Should a

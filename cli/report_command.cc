@@ -1,10 +1,12 @@
 #include "cli/report_command.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <sstream>
+#include <system_error>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -19,6 +21,10 @@ bool WriteOutput(const std::string& output, const std::string& text, std::ostrea
   if (output.empty() || output == "-") {
     out << text;
     out.flush();
+    if (!out) {
+      err << command << ": cannot write to standard output\n";
+      return false;
+    }
     return true;
   }
   std::ofstream file(output, std::ios::binary | std::ios::trunc);
@@ -60,10 +66,20 @@ int RunReportCommand(const ReportCommandArgs& args, std::istream& in, std::ostre
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     source = "standard input";
   } else {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(args.input, ec)) {
+      return fail(absl::StrCat(args.input, std::filesystem::exists(args.input, ec)
+                                               ? ": not a file"
+                                               : ": cannot open (no such file)"));
+    }
     std::ifstream file(args.input, std::ios::binary);
     if (!file) return fail(absl::StrCat(args.input, ": cannot open"));
-    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-    if (file.bad()) return fail(absl::StrCat(args.input, ": cannot read"));
+    // A read error surfaces as an exception from the stream buffer, not as the stream's state.
+    try {
+      text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    } catch (const std::exception& e) {
+      return fail(absl::StrCat(args.input, ": cannot read (", e.what(), ")"));
+    }
   }
   auto rendered = report::Render(text, *format, source);
   if (!rendered.ok()) return fail(std::string(rendered.status().message()));

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "judges/judgement.h"
 #include "report/model.h"
@@ -36,10 +37,14 @@ std::string Escape(const std::string& text) {
         out += "&#39;";
         break;
       default:
-        out += c;
+        // Control characters HTML forbids (a reason quoting a backend's bytes) become '?'.
+        out +=
+            static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : c;
     }
   }
-  return out;
+  // Noncharacters U+FFFE and U+FFFF: the replacement character.
+  return absl::StrReplaceAll(out,
+                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
 }
 
 constexpr char kStyle[] = R"css(
@@ -91,23 +96,32 @@ struct Range {
     hi = std::max(hi, v);
   }
   bool empty() const { return lo > hi; }
-  // A non-degenerate range to scale into.
-  Range Padded() const {
+  // A range with a positive, finite span to scale into: a single value gets `fixed_pad` either
+  // side (a second of time), or 5% of itself (a value); what still has no usable span (values
+  // near the limits of doubles) falls back to [0, 1], where points clamp to the plot's edges.
+  Range Padded(double fixed_pad = 0) const {
     Range r = *this;
     if (r.empty()) return Range{0, 1};
     if (r.lo == r.hi) {
-      const double pad = r.lo == 0 ? 1 : std::fabs(r.lo) * 0.05;
+      const double pad = fixed_pad > 0 ? fixed_pad : (r.lo == 0 ? 1 : std::fabs(r.lo) * 0.05);
       r.lo -= pad;
       r.hi += pad;
     }
+    if (!(r.hi - r.lo > 0) || !std::isfinite(r.hi - r.lo)) return Range{0, 1};
     return r;
   }
 };
 
-double X(const Range& r, double v) { return kLeft + (v - r.lo) / (r.hi - r.lo) * kPlotW; }
-double Y(const Range& r, double v) { return kTop + kPlotH - (v - r.lo) / (r.hi - r.lo) * kPlotH; }
+// Plot coordinates, clamped to the plot area (a value outside the range sits on its edge).
+double X(const Range& r, double v) {
+  return kLeft + std::clamp((v - r.lo) / (r.hi - r.lo), 0.0, 1.0) * kPlotW;
+}
+double Y(const Range& r, double v) {
+  return kTop + kPlotH - std::clamp((v - r.lo) / (r.hi - r.lo), 0.0, 1.0) * kPlotH;
+}
 
 std::string ClockTime(double unix_seconds) {
+  if (!(std::fabs(unix_seconds) < 1e15)) return "?";
   return absl::FormatTime("%H:%M:%S", absl::FromUnixMillis(std::llround(unix_seconds * 1000.0)),
                           absl::UTCTimeZone());
 }
@@ -145,15 +159,20 @@ std::string Frame(const std::string& y_lo, const std::string& y_mid, const std::
 // A path through the points, broken where a value is missing.
 std::string SeriesPath(const std::vector<SidePoint>& points, const Range& x, const Range& y) {
   std::string d;
-  bool pen_down = false;
+  int run = 0;  // points in the current stretch without a gap
+  auto end_run = [&] {
+    if (run == 1) absl::StrAppend(&d, "h1");  // a lone point: a pixel, so it shows
+    run = 0;
+  };
   for (const SidePoint& p : points) {
     if (!std::isfinite(p.value) || !std::isfinite(p.time)) {
-      pen_down = false;
+      end_run();
       continue;
     }
-    absl::StrAppend(&d, pen_down ? "L" : "M", F(X(x, p.time)), " ", F(Y(y, p.value)));
-    pen_down = true;
+    absl::StrAppend(&d, run > 0 ? "L" : "M", F(X(x, p.time)), " ", F(Y(y, p.value)));
+    ++run;
   }
+  end_run();
   return d;
 }
 
@@ -166,7 +185,7 @@ std::string TimeSeriesChart(const MetricRow& m, const Model& model) {
       y.Add(p.value);
     }
   }
-  x = x.Padded();
+  x = x.Padded(/*fixed_pad=*/1.0);  // seconds
   y = y.Padded();
   std::string out = absl::StrCat("<svg class=\"chart timeseries\" role=\"img\" width=\"", F(kWidth),
                                  "\" height=\"", F(kHeight), "\" viewBox=\"0 0 ", F(kWidth), " ",
@@ -224,11 +243,10 @@ std::string DistributionChart(const MetricRow& m, const Model& model) {
   const bool shift =
       m.judge == "mannWhitney" && std::isfinite(m.control_median) && std::isfinite(m.estimate);
   if (shift) {
-    const auto clamp = [&](double v) {
-      return std::clamp(std::isnan(v) ? m.control_median : v, x.lo, x.hi);
-    };
-    const double lo = clamp(m.control_median + (std::isnan(m.ci_low) ? m.estimate : m.ci_low));
-    const double hi = clamp(m.control_median + (std::isnan(m.ci_high) ? m.estimate : m.ci_high));
+    const auto clamp = [&](double v) { return std::clamp(v, x.lo, x.hi); };
+    // A one-sided interval (the missing bound is infinite) runs to the axis' edge.
+    const double lo = std::isnan(m.ci_low) ? x.lo : clamp(m.control_median + m.ci_low);
+    const double hi = std::isnan(m.ci_high) ? x.hi : clamp(m.control_median + m.ci_high);
     const double at = clamp(m.control_median + m.estimate);
     const double median = clamp(m.control_median);
     absl::StrAppend(&out, "<rect x=\"", F(X(x, lo)), "\" y=\"", F(kTop), "\" width=\"",
@@ -365,6 +383,13 @@ std::string ResultSections(const Model& model) {
   return out;
 }
 
+const char* VerdictInitial(const std::string& verdict) {
+  if (verdict == "PROMOTE") return "P";
+  if (verdict == "HOLD") return "H";
+  if (verdict == "ABORT") return "A";
+  return "?";
+}
+
 // The score of every interval (0-100) against the template's pass and marginal thresholds, each
 // point labelled with its verdict's initial (P, H, A) so that it reads without colour.
 std::string ScoreChart(const RunModel& run) {
@@ -404,7 +429,7 @@ std::string ScoreChart(const RunModel& run) {
     absl::StrAppend(&d, d.empty() ? "M" : "L", F(px), " ", F(py));
     absl::StrAppend(&out, "<circle cx=\"", F(px), "\" cy=\"", F(py),
                     "\" r=\"3\" fill=\"#1b1b1b\"/><text x=\"", F(px), "\" y=\"", F(py - 7),
-                    "\" text-anchor=\"middle\">", Escape(i.verdict.substr(0, 1)), "</text>");
+                    "\" text-anchor=\"middle\">", VerdictInitial(i.verdict), "</text>");
   }
   if (!d.empty()) {
     absl::StrAppend(&out, "<path d=\"", d,
@@ -481,23 +506,16 @@ std::string RenderRunHtml(const RunModel& run) {
   }
   absl::StrAppend(&out, "</tbody>\n</table>\n");
   // Every metric's result in every interval.
-  std::vector<std::string> names;
-  for (const IntervalRow& i : run.intervals) {
-    for (const MetricRow& m : i.result.metrics) {
-      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
-    }
-  }
+  const std::vector<std::string> names = MetricNames(run);
+  const std::vector<MetricIndex> index = IndexMetrics(run);
   if (!names.empty()) {
     absl::StrAppend(&out, "<h2>Metrics by interval</h2>\n<table>\n<thead><tr><th>Metric</th>");
     for (const IntervalRow& i : run.intervals) absl::StrAppend(&out, "<th>", i.index, "</th>");
     absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
     for (const std::string& name : names) {
       absl::StrAppend(&out, "<tr><td>", Escape(name), "</td>");
-      for (const IntervalRow& i : run.intervals) {
-        const MetricRow* found = nullptr;
-        for (const MetricRow& m : i.result.metrics) {
-          if (m.name == name) found = &m;
-        }
+      for (const MetricIndex& interval : index) {
+        const MetricRow* found = Find(interval, name);
         if (found == nullptr) {
           absl::StrAppend(&out, "<td class=\"muted\">—</td>");
         } else {

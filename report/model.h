@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,14 @@ struct RunModel {
 // Failures first (critical before others), then errors, missing data, passes; dry-run last:
 // the order every report lists metrics in (as `augur analyze`'s text table).
 std::vector<const MetricRow*> ReportOrder(const Model& model);
+
+// Every metric's name across a run's intervals, in first-seen order, and for each interval its
+// results by name (the last one of a name), so that the metrics-by-interval tables are linear.
+std::vector<std::string> MetricNames(const RunModel& run);
+using MetricIndex = std::unordered_map<std::string, const MetricRow*>;
+std::vector<MetricIndex> IndexMetrics(const RunModel& run);
+// The interval's result for `name`, or nullptr.
+const MetricRow* Find(const MetricIndex& index, const std::string& name);
 
 // "HIGH (critical)", "PASS", "NODATA (dry run)".
 std::string ResultLabel(const MetricRow& m);

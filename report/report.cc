@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -86,6 +87,27 @@ class Reader {
     return &*it;
   }
 
+  // A count (an integer from 0 to 2^53): -1 when absent; a problem when not one.
+  int64_t Count(const Json& object, const std::string& path, const char* key,
+                bool required = false) {
+    const double v = Number(object, path, key, required);
+    if (std::isnan(v)) return -1;
+    if (!(v >= 0 && v <= 9007199254740992.0) || v != std::floor(v)) {
+      Fail(Join(path, key), "expected a count (a whole number from 0)");
+      return -1;
+    }
+    return static_cast<int64_t>(v);
+  }
+
+  // One of PROMOTE, HOLD, ABORT.
+  std::string Verdict(const Json& object, const std::string& path, const char* key) {
+    std::string v = String(object, path, key, /*required=*/true);
+    if (status_.ok() && v != "PROMOTE" && v != "HOLD" && v != "ABORT") {
+      Fail(Join(path, key), absl::StrCat("'", v, "' is not PROMOTE, HOLD or ABORT"));
+    }
+    return v;
+  }
+
   std::vector<SidePoint> Series(const Json& points, const std::string& path) {
     std::vector<SidePoint> out;
     if (!points.is_array()) {
@@ -156,10 +178,7 @@ Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
       row.name = r.String(g, path, "name");
       row.score = r.Number(g, path, "score");
       row.no_data = r.Bool(g, path, "no_data");
-      auto count = [&](const char* key) {
-        const double v = r.Number(g, path, key);
-        return std::isfinite(v) ? static_cast<int64_t>(v) : 0;
-      };
+      auto count = [&](const char* key) { return std::max<int64_t>(r.Count(g, path, key), 0); };
       row.pass = count("pass");
       row.fail = count("fail");
       row.nodata = count("nodata");
@@ -210,9 +229,7 @@ Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
         (control ? row.control_total : row.experiment_total) = r.Number(*s, side_path, "total");
       } else {
         (control ? row.control_median : row.experiment_median) = r.Number(*s, side_path, "median");
-        const double count = r.Number(*s, side_path, "count");
-        (control ? row.control_count : row.experiment_count) =
-            std::isfinite(count) ? static_cast<int64_t>(count) : -1;
+        (control ? row.control_count : row.experiment_count) = r.Count(*s, side_path, "count");
       }
     }
     if (const Json* q = r.Child(o, path, "queries", Json::value_t::object)) {
@@ -242,17 +259,15 @@ RunModel ReadRun(const Json& doc, Reader& r) {
   run.run_id = r.String(doc, "", "run_id");
   run.template_name = r.String(doc, "", "template");
   run.state = r.String(doc, "", "state");
-  run.verdict = r.String(doc, "", "verdict", /*required=*/true);
+  run.verdict = r.Verdict(doc, "", "verdict");
   run.reason = r.String(doc, "", "reason");
   run.strategy = r.String(doc, "", "strategy");
   run.control = r.String(doc, "", "control");
   run.experiment = r.String(doc, "", "experiment");
   run.created = r.String(doc, "", "created");
   run.updated = r.String(doc, "", "updated");
-  const double total = r.Number(doc, "", "intervals_total");
-  const double done = r.Number(doc, "", "intervals_done");
-  run.intervals_total = std::isfinite(total) ? static_cast<int64_t>(total) : 0;
-  run.intervals_done = std::isfinite(done) ? static_cast<int64_t>(done) : 0;
+  run.intervals_total = std::max<int64_t>(r.Count(doc, "", "intervals_total"), 0);
+  run.intervals_done = std::max<int64_t>(r.Count(doc, "", "intervals_done"), 0);
   const Json* intervals = r.Child(doc, "", "intervals", Json::value_t::array, /*required=*/true);
   for (size_t i = 0; intervals != nullptr && i < intervals->size() && r.status().ok(); ++i) {
     const std::string path = absl::StrCat("intervals[", i, "]");
@@ -262,13 +277,12 @@ RunModel ReadRun(const Json& doc, Reader& r) {
       break;
     }
     IntervalRow row;
-    const double index = r.Number(o, path, "index", /*required=*/true);
-    row.index = std::isfinite(index) ? static_cast<int64_t>(index) : 0;
+    row.index = std::max<int64_t>(r.Count(o, path, "index", /*required=*/true), 0);
     if (const Json* w = r.Child(o, path, "window", Json::value_t::object)) {
       row.window_start = r.String(*w, Reader::Join(path, "window"), "start");
       row.window_end = r.String(*w, Reader::Join(path, "window"), "end");
     }
-    row.verdict = r.String(o, path, "verdict", /*required=*/true);
+    row.verdict = r.Verdict(o, path, "verdict");
     row.score = r.Number(o, path, "score");
     row.reason = r.String(o, path, "reason");
     row.error = r.String(o, path, "error");
@@ -277,6 +291,9 @@ RunModel ReadRun(const Json& doc, Reader& r) {
       row.has_result = true;
       row.result = ReadResult(*result, Reader::Join(path, "result"), r);
     }
+    // An interval whose analysis could not run has no score (the service stores 0): none is
+    // drawn or shown for it.
+    if (!row.has_result || !row.error.empty()) row.score = kMissing;
     run.intervals.push_back(std::move(row));
   }
   return run;
@@ -302,6 +319,30 @@ std::vector<const MetricRow*> ReportOrder(const Model& model) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const MetricRow* a, const MetricRow* b) { return Rank(*a) < Rank(*b); });
   return rows;
+}
+
+std::vector<std::string> MetricNames(const RunModel& run) {
+  std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
+  for (const IntervalRow& i : run.intervals) {
+    for (const MetricRow& m : i.result.metrics) {
+      if (seen.insert(m.name).second) names.push_back(m.name);
+    }
+  }
+  return names;
+}
+
+std::vector<MetricIndex> IndexMetrics(const RunModel& run) {
+  std::vector<MetricIndex> index(run.intervals.size());
+  for (size_t k = 0; k < run.intervals.size(); ++k) {
+    for (const MetricRow& m : run.intervals[k].result.metrics) index[k][m.name] = &m;
+  }
+  return index;
+}
+
+const MetricRow* Find(const MetricIndex& index, const std::string& name) {
+  const auto it = index.find(name);
+  return it == index.end() ? nullptr : it->second;
 }
 
 std::string ResultLabel(const MetricRow& m) {

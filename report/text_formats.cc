@@ -18,17 +18,30 @@ std::string Signed(double v) {
   return absl::StrCat(v > 0 ? "+" : "", judges::FormatValue(v));
 }
 
-// A Markdown table cell: pipes escaped, line breaks as spaces.
+// Markdown text: pipes escaped (for tables), line breaks as spaces, and <, > and & as entities,
+// so that no name or reason turns into markup where a renderer passes HTML through.
 std::string Cell(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"|", "\\|"}, {"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+  return absl::StrReplaceAll(text, {{"|", "\\|"},
+                                    {"\r\n", " "},
+                                    {"\n", " "},
+                                    {"\r", " "},
+                                    {"&", "&amp;"},
+                                    {"<", "&lt;"},
+                                    {">", "&gt;"}});
 }
 
-// Inline code: a backtick inside takes a longer fence.
+// Inline code, outside tables: a fence one backtick longer than the longest run inside.
 std::string Code(const std::string& text) {
   if (text.empty()) return "";
-  const std::string fence = text.find('`') == std::string::npos ? "`" : "`` ";
-  const std::string close = fence == "`" ? "`" : " ``";
-  return absl::StrCat(fence, Cell(text), close);
+  size_t longest = 0, run = 0;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(longest + 1, '`');
+  const std::string pad = longest > 0 ? " " : "";
+  const std::string flat = absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+  return absl::StrCat(fence, pad, flat, pad, fence);
 }
 
 // XML text and attribute values: the five entities, and control characters XML 1.0 forbids
@@ -61,7 +74,9 @@ std::string Xml(const std::string& text) {
         }
     }
   }
-  return out;
+  // U+FFFE and U+FFFF are valid JSON but not XML 1.0 characters: the replacement character.
+  return absl::StrReplaceAll(out,
+                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
 }
 
 }  // namespace
@@ -70,22 +85,32 @@ std::string NumberText(double v) { return std::isnan(v) ? "" : judges::FormatVal
 
 std::string PValueText(double p) {
   if (std::isnan(p)) return "";
-  return judges::FormatPValue(p).substr(2);  // without "p="
+  const std::string text = judges::FormatPValue(p);  // "p=0.041", "p<1e-300"
+  return text.rfind("p=", 0) == 0 ? text.substr(2) : text.substr(1);
 }
 
 std::string ShiftText(const MetricRow& m) {
   if (std::isnan(m.estimate)) return "";
   const bool interval = !std::isnan(m.ci_low) || !std::isnan(m.ci_high);
+  // A one-sided interval has one bound (the result writes the infinite one as null).
+  auto bound = [](double v, const std::string& text, bool low) {
+    return std::isnan(v) ? std::string(low ? "-inf" : "+inf") : text;
+  };
   if (!std::isnan(m.relative_change)) {
     std::string out = judges::FormatSignedPercent(m.relative_change);
     if (interval) {
-      absl::StrAppend(&out, " (CI ", judges::FormatSignedPercent(m.relative_ci_low), "..",
-                      judges::FormatSignedPercent(m.relative_ci_high), ")");
+      absl::StrAppend(
+          &out, " (CI ",
+          bound(m.relative_ci_low, judges::FormatSignedPercent(m.relative_ci_low), true), "..",
+          bound(m.relative_ci_high, judges::FormatSignedPercent(m.relative_ci_high), false), ")");
     }
     return out;
   }
   std::string out = Signed(m.estimate);
-  if (interval) absl::StrAppend(&out, " (CI ", Signed(m.ci_low), "..", Signed(m.ci_high), ")");
+  if (interval) {
+    absl::StrAppend(&out, " (CI ", bound(m.ci_low, Signed(m.ci_low), true), "..",
+                    bound(m.ci_high, Signed(m.ci_high), false), ")");
+  }
   return out;
 }
 
@@ -290,9 +315,9 @@ std::string RenderRunJunit(const RunModel& run) {
 }
 
 std::string RenderRunMarkdown(const RunModel& run) {
-  std::string out =
-      absl::StrCat("## augur run ", Code(run.run_id), ": **", run.verdict, "** (", run.state, ", ",
-                   run.intervals_done, " of ", run.intervals_total, " intervals)\n\n");
+  std::string out = absl::StrCat("## augur run ", Code(run.run_id), ": **", Cell(run.verdict),
+                                 "** (", Cell(run.state), ", ", run.intervals_done, " of ",
+                                 run.intervals_total, " intervals)\n\n");
   if (!run.reason.empty()) absl::StrAppend(&out, "> ", Cell(run.reason), "\n\n");
   absl::StrAppend(&out,
                   Cell(absl::StrCat(run.strategy, ": control ", run.control, " vs experiment ",
@@ -301,16 +326,12 @@ std::string RenderRunMarkdown(const RunModel& run) {
   absl::StrAppend(&out,
                   "| Interval | Window end | Verdict | Score | Why |\n|---|---|---|---|---|\n");
   for (const IntervalRow& i : run.intervals) {
-    absl::StrAppend(&out, "| ", i.index, " | ", i.window_end, " | ", i.verdict, " | ",
+    absl::StrAppend(&out, "| ", i.index, " | ", Cell(i.window_end), " | ", Cell(i.verdict), " | ",
                     NumberText(i.score), " | ", Cell(i.error.empty() ? i.reason : i.error), " |\n");
   }
   // Metrics across intervals: one row per metric, its result in every interval.
-  std::vector<std::string> names;
-  for (const IntervalRow& i : run.intervals) {
-    for (const MetricRow& m : i.result.metrics) {
-      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
-    }
-  }
+  const std::vector<std::string> names = MetricNames(run);
+  const std::vector<MetricIndex> index = IndexMetrics(run);
   if (!names.empty()) {
     absl::StrAppend(&out, "\n| Metric |");
     for (const IntervalRow& i : run.intervals) absl::StrAppend(&out, " ", i.index, " |");
@@ -319,11 +340,10 @@ std::string RenderRunMarkdown(const RunModel& run) {
     absl::StrAppend(&out, "\n");
     for (const std::string& name : names) {
       absl::StrAppend(&out, "| ", Cell(name), " |");
-      for (const IntervalRow& i : run.intervals) {
+      for (const MetricIndex& interval : index) {
         std::string cell = "—";
-        for (const MetricRow& m : i.result.metrics) {
-          if (m.name == name)
-            cell = m.failed() ? absl::StrCat("**", m.classification, "**") : m.classification;
+        if (const MetricRow* m = Find(interval, name)) {
+          cell = m->failed() ? absl::StrCat("**", m->classification, "**") : m->classification;
         }
         absl::StrAppend(&out, " ", cell, " |");
       }

@@ -363,7 +363,7 @@ int StatusFor(const absl::Status& status) {
 }  // namespace
 
 HttpResponse JsonError(int status, const std::string& message) {
-  return HttpResponse{status, "application/json", Json{{"error", message}}.dump() + "\n"};
+  return HttpResponse{status, "application/json", Json{{"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
 }
 
 std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
@@ -391,7 +391,7 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
     for (const std::string& name : service.TemplateNames()) {
       configs.push_back(Json{{"id", name}, {"name", name}, {"applications", Json::array()}});
     }
-    return HttpResponse{200, "application/json", configs.dump() + "\n"};
+    return HttpResponse{200, "application/json", configs.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
   });
   // POST /canary/{configId}: starts a run of one interval over the scopes' window.
   http.Handle("POST", "/canary/{id}", [&service, options](const HttpRequest& request) {
@@ -406,7 +406,7 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
                        std::string(run.status().message()));
     }
     return HttpResponse{200, "application/json",
-                        Json{{"canaryExecutionId", run->run_id()}}.dump() + "\n"};
+                        Json{{"canaryExecutionId", run->run_id()}}.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
   });
   // GET /canary/{id}: the execution's status, and its result once complete.
   http.Handle("GET", "/canary/{id}", [&service, options](const HttpRequest& request) {
@@ -416,7 +416,7 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
       return JsonError(absl::IsNotFound(run.status()) ? 404 : StatusFor(run.status()),
                        std::string(run.status().message()));
     }
-    return HttpResponse{200, "application/json", KayentaStatusResponse(*run).dump() + "\n"};
+    return HttpResponse{200, "application/json", KayentaStatusResponse(*run).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
   });
 }
 

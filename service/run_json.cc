@@ -134,7 +134,7 @@ Json ResultDocument(const v1::AnalysisResult& r) {
 }  // namespace
 
 std::string ResultJsonFromProto(const v1::AnalysisResult& result) {
-  return ResultDocument(result).dump();
+  return ResultDocument(result).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string RunJson(const v1::Run& run) {
@@ -166,7 +166,7 @@ std::string RunJson(const v1::Run& run) {
     intervals.push_back(o);
   }
   j["intervals"] = intervals;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<std::string> FetchRunJson(const std::string& target, const std::string& run,

@@ -270,6 +270,58 @@ TEST(ReportTest, BadDocumentsNameTheFieldAndTheFile) {
   EXPECT_EQ(*ParseFormat("md"), Format::kMarkdown);
 }
 
+// Found by review: each of these once crashed, broke the output's format or misreported.
+TEST(ReportTest, HostileAndEdgeDocumentsRenderSafely) {
+  // Invalid UTF-8 in a scope: the result document still serialises (U+FFFD), never throws.
+  analysis::AnalysisResult r;
+  r.control_scope =
+      "st\xff"
+      "able";
+  r.end = absl::FromUnixSeconds(kEndSeconds);
+  r.start = r.end - absl::Minutes(1);
+  const std::string doc = analysis::ResultJson(r);
+  EXPECT_FALSE(nlohmann::json::parse(doc, nullptr, false).is_discarded()) << doc;
+
+  // U+FFFE is valid JSON but no XML character; p = 0 is "<1e-300"; a one-sided interval shows
+  // its open end; control characters never reach the HTML.
+  const std::string edge = R"({"verdict": "ABORT", "score": 0, "metrics": [
+      {"name": "a\u0001b", "classification": "HIGH", "reason": "x\ufffe", "p_value": 0,
+       "estimate": 2, "ci_low": 1, "ci_high": null, "judge": "mannWhitney",
+       "control": {"count": 1, "median": 10},
+       "series": {"control": [[1, 5]], "experiment": [[1, 6], [2, null], [3, 7]]}}]})";
+  auto junit = Render(edge, Format::kJunit, "edge.json");
+  ASSERT_TRUE(junit.ok()) << junit.status();
+  EXPECT_FALSE(absl::StrContains(*junit, "\xEF\xBF\xBE"));
+  EXPECT_FALSE(absl::StrContains(*junit, "\x01"));
+  auto md = Render(edge, Format::kMarkdown, "edge.json");
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_TRUE(absl::StrContains(*md, "| <1e-300 |")) << *md;  // not "1e-300"
+  EXPECT_TRUE(absl::StrContains(*md, "+2 (CI +1..+inf)")) << *md;
+  auto html = Render(edge, Format::kHtml, "edge.json");
+  ASSERT_TRUE(html.ok()) << html.status();
+  EXPECT_FALSE(absl::StrContains(*html, "\x01"));
+  EXPECT_TRUE(absl::StrContains(*html, "h1\"")) << "lone points are drawn";
+
+  // A run whose verdicts are not verdicts, or counts that are not counts, is refused.
+  auto bad_run = Render(R"({"kind": "run", "verdict": "A|B", "intervals": []})", Format::kMarkdown,
+                        "run.json");
+  EXPECT_EQ(bad_run.status().message(), "run.json: verdict: 'A|B' is not PROMOTE, HOLD or ABORT");
+  auto huge = Render(R"({"verdict": "HOLD", "score": 1, "metrics": [],
+                         "groups": [{"name": "g", "pass": 1e300}]})",
+                     Format::kHtml, "r.json");
+  EXPECT_EQ(huge.status().message(),
+            "r.json: groups[0].pass: expected a count (a whole number from 0)");
+
+  // An interval that could not run has no score to plot.
+  auto run = Render(R"({"kind": "run", "verdict": "ABORT", "intervals": [
+      {"index": 1, "verdict": "PROMOTE", "score": 100, "result": {"verdict": "PROMOTE",
+       "score": 100, "metrics": []}},
+      {"index": 2, "verdict": "HOLD", "score": 0, "error": "backend down", "result": null}]})",
+                    Format::kHtml, "run.json");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(Count(*run, "<circle"), 1u);
+}
+
 TEST(ReportCommandTest, RendersASavedResultAndRefusesBadInput) {
   const std::string dir = ::testing::TempDir();
   const std::string input = absl::StrCat(dir, "/report-input.json");
@@ -301,6 +353,10 @@ TEST(ReportCommandTest, RendersASavedResultAndRefusesBadInput) {
   std::ostringstream err3;
   EXPECT_EQ(cli::RunReportCommand(args, in, out, err3), 64);
   EXPECT_TRUE(absl::StrContains(err3.str(), "no-such-result.json: cannot open")) << err3.str();
+  args.input = dir;  // a directory
+  std::ostringstream err5;
+  EXPECT_EQ(cli::RunReportCommand(args, in, out, err5), 64);
+  EXPECT_TRUE(absl::StrContains(err5.str(), ": not a file")) << err5.str();
 
   args.input = "-";
   std::istringstream stdin_doc("{\"verdict\": \"PROMOTE\"");
