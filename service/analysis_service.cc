@@ -264,10 +264,12 @@ grpc::Status AnalysisServiceImpl::Judge(grpc::ServerContext* /*context*/,
 absl::StatusOr<v1::Run> AnalysisServiceImpl::StartRunRequest(const v1::StartRunRequest& request) {
   AUGUR_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedTemplate> t, Resolve(request.template_()));
   AUGUR_RETURN_IF_ERROR(CheckInlineProvider(*t));
-  // The longest window a run judges: its lookback when sliding, else its lifetime.
-  const v1::Schedule& s = request.schedule();
-  const bool sliding = s.window_mode() == v1::WINDOW_MODE_SLIDING ||
-                       (s.window_mode() == v1::WINDOW_MODE_UNSPECIFIED && s.has_lookback());
+  // The longest window a run judges, once the schedule's defaults are applied (a sliding window
+  // without a lookback takes the interval): its lookback when sliding, else its lifetime.
+  v1::StartRunRequest normalized = request;
+  AUGUR_RETURN_IF_ERROR(NormalizeSchedule(normalized, clock_.Now()));
+  const v1::Schedule& s = normalized.schedule();
+  const bool sliding = s.window_mode() == v1::WINDOW_MODE_SLIDING;
   const absl::Duration longest = FromProto(sliding ? s.lookback() : s.lifetime());
   if (longest > limits_.max_window) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -282,9 +284,13 @@ absl::StatusOr<v1::Run> AnalysisServiceImpl::GetRunByName(const std::string& nam
   return runs_.GetRun(name);
 }
 
+absl::Duration AnalysisServiceImpl::max_window() const { return limits_.max_window; }
+
 std::vector<std::string> AnalysisServiceImpl::TemplateNames() const {
   std::vector<std::string> names;
-  for (const auto& [name, t] : *templates_.Snapshot()) names.push_back(name);
+  // The snapshot must outlive the loop (a reload may swap the set meanwhile).
+  const std::shared_ptr<const TemplateSet> set = templates_.Snapshot();
+  for (const auto& [name, t] : *set) names.push_back(name);
   return names;
 }
 

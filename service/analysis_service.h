@@ -60,6 +60,8 @@ class AnalysisServiceImpl final : public v1::AnalysisService::Service {
   absl::StatusOr<v1::Run> GetRunByName(const std::string& name);
   // The loaded templates' names, sorted.
   std::vector<std::string> TemplateNames() const;
+  // limits.maxWindow: the longest window an analysis may judge.
+  absl::Duration max_window() const;
 
  private:
   // The template a request names or carries. NotFound / InvalidArgument naming "template".

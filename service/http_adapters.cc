@@ -1,6 +1,7 @@
 #include "service/http_adapters.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -84,8 +86,20 @@ absl::StatusOr<v1::AnalyzeRequest> ToAnalyzeRequest(const Json& body, absl::Time
     if (!scope.ok()) return scope.status();
     side == std::string("control") ? r.set_control(*scope) : r.set_experiment(*scope);
   }
-  auto start = StringField(body, "start", false);
-  auto end = StringField(body, "end", false);
+  // Times may also be JSON numbers: Unix seconds, as `augur analyze` takes them.
+  auto time_text = [&](const char* name) -> absl::StatusOr<std::string> {
+    const auto it = body.find(name);
+    if (it != body.end() && it->is_number()) {
+      const double v = it->get<double>();
+      if (!(std::fabs(v) < 1e11)) {
+        return absl::InvalidArgumentError(absl::StrCat(name, ": not a time in Unix seconds"));
+      }
+      return FormatRfc3339(absl::FromUnixMillis(std::llround(v * 1000.0)));
+    }
+    return StringField(body, name, false);
+  };
+  auto start = time_text("start");
+  auto end = time_text("end");
   auto lookback = StringField(body, "lookback", false);
   for (const auto* field : {&start, &end, &lookback}) {
     if (!field->ok()) return field->status();
@@ -295,7 +309,13 @@ Json KayentaStatusResponse(const v1::Run& run) {
   }
   const v1::IntervalResult* last =
       run.intervals_size() > 0 ? &run.intervals(run.intervals_size() - 1) : nullptr;
-  if (run.state() == v1::RUN_STATE_SUCCEEDED && last != nullptr && last->has_result()) {
+  // Argo reads only the score. It must never pass what augur did not PROMOTE: a run can end
+  // ABORT with a high last score (a HOLD at the end, or metrics that errored and dropped out of
+  // the score), so an ABORT reports 0, and a run without a verdict reports no score at all.
+  const bool promote = run.verdict() == v1::VERDICT_PROMOTE;
+  const bool abort = run.verdict() == v1::VERDICT_ABORT;
+  if (run.state() == v1::RUN_STATE_SUCCEEDED && (promote || abort) && last != nullptr &&
+      last->has_result()) {
     const v1::AnalysisResult& r = last->result();
     Json results = Json::array();
     for (const v1::MetricResult& m : r.metrics()) {
@@ -326,18 +346,18 @@ Json KayentaStatusResponse(const v1::Run& run) {
                             {"classification", ""},
                             {"classificationReason", ""}});
     }
-    const std::string classification = r.score() >= r.pass_threshold()       ? "Pass"
-                                       : r.score() >= r.marginal_threshold() ? "Marginal"
-                                                                             : "Fail";
+    const double score = promote ? r.score() : 0.0;
+    const std::string classification = promote ? "Pass" : "Fail";
     const absl::Duration length =
         FromProto(last->window().end()) - FromProto(last->window().start());
-    j["result"] = Json{{"judgeResult", Json{{"judgeName", "augur"},
-                                            {"results", results},
-                                            {"groupScores", groups},
-                                            {"score", Json{{"score", r.score()},
-                                                           {"classification", classification},
-                                                           {"classificationReason", r.reason()}}}}},
-                       {"canaryDuration", absl::StrCat("PT", absl::ToInt64Seconds(length), "S")}};
+    j["result"] =
+        Json{{"judgeResult", Json{{"judgeName", "augur"},
+                                  {"results", results},
+                                  {"groupScores", groups},
+                                  {"score", Json{{"score", score},
+                                                 {"classification", classification},
+                                                 {"classificationReason", run.reason()}}}}},
+             {"canaryDuration", absl::StrCat("PT", absl::ToInt64Seconds(length), "S")}};
   } else if (run.state() != v1::RUN_STATE_RUNNING) {
     // No result: Argo, which reads only the score, counts the measurement as an error.
     j["exception"] =
@@ -351,10 +371,10 @@ int StatusFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kOutOfRange:
     case absl::StatusCode::kAlreadyExists:
       return 400;
+    // FailedPrecondition is the backend's (TLS, credentials, 401/403 from Prometheus): 503.
     default:
       return 503;
   }
@@ -362,21 +382,36 @@ int StatusFor(const absl::Status& status) {
 
 }  // namespace
 
+void HandleAdapterRoute(HttpServer& http, const std::string& method, const std::string& route,
+                        const HttpHandler& handler) {
+  http.Handle(method, route, handler);
+  http.Handle(method, "/token/{token}" + route, handler);
+}
+
 HttpResponse JsonError(int status, const std::string& message) {
-  return HttpResponse{status, "application/json", Json{{"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
+  return HttpResponse{
+      status, "application/json",
+      Json{{"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
 }
 
 std::optional<HttpResponse> CheckBearer(const HttpRequest& request,
                                         const HttpAdapterOptions& options) {
   if (options.bearer_token.empty()) return std::nullopt;
+  if (const auto path = request.path_params.find("token"); path != request.path_params.end()) {
+    if (SameToken(path->second, options.bearer_token)) return std::nullopt;
+    return JsonError(401, "the token in the path is not the server's");
+  }
   const auto it = request.headers.find("authorization");
-  constexpr char kPrefix[] = "Bearer ";
-  if (it != request.headers.end() && it->second.rfind(kPrefix, 0) == 0 &&
-      SameToken(it->second.substr(sizeof(kPrefix) - 1), options.bearer_token)) {
+  // RFC 9110: the scheme is case-insensitive.
+  constexpr size_t kScheme = 7;  // "Bearer "
+  if (it != request.headers.end() && it->second.size() > kScheme &&
+      absl::EqualsIgnoreCase(it->second.substr(0, kScheme), "bearer ") &&
+      SameToken(it->second.substr(kScheme), options.bearer_token)) {
     return std::nullopt;
   }
   return JsonError(401, it == request.headers.end()
-                            ? "missing Authorization: Bearer <token> (server.http.bearerTokenFile)"
+                            ? "missing Authorization: Bearer <token>, or /token/<token>/ before "
+                              "the path (server.httpBearerTokenFile)"
                             : "the bearer token is not the server's");
 }
 
@@ -385,16 +420,17 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
   // GET /canaryConfig: every loaded template, its name as the config id. The account-name and
   // application parameters (Argo sends the storage account as configurationAccountName) are
   // accepted and ignored: augur has one store and one set of templates.
-  http.Handle("GET", "/canaryConfig", [&service, options](const HttpRequest& request) {
+  HandleAdapterRoute(http, "GET", "/canaryConfig", [&service, options](const HttpRequest& request) {
     if (auto denied = CheckBearer(request, options)) return *denied;
     Json configs = Json::array();
     for (const std::string& name : service.TemplateNames()) {
       configs.push_back(Json{{"id", name}, {"name", name}, {"applications", Json::array()}});
     }
-    return HttpResponse{200, "application/json", configs.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
+    return HttpResponse{200, "application/json",
+                        configs.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
   });
   // POST /canary/{configId}: starts a run of one interval over the scopes' window.
-  http.Handle("POST", "/canary/{id}", [&service, options](const HttpRequest& request) {
+  HandleAdapterRoute(http, "POST", "/canary/{id}", [&service, options](const HttpRequest& request) {
     if (auto denied = CheckBearer(request, options)) return *denied;
     const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) return JsonError(400, "request body: not JSON");
@@ -406,17 +442,21 @@ void RegisterKayentaAdapter(HttpServer& http, AnalysisServiceImpl& service,
                        std::string(run.status().message()));
     }
     return HttpResponse{200, "application/json",
-                        Json{{"canaryExecutionId", run->run_id()}}.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
+                        Json{{"canaryExecutionId", run->run_id()}}.dump(
+                            -1, ' ', false, Json::error_handler_t::replace) +
+                            "\n"};
   });
   // GET /canary/{id}: the execution's status, and its result once complete.
-  http.Handle("GET", "/canary/{id}", [&service, options](const HttpRequest& request) {
+  HandleAdapterRoute(http, "GET", "/canary/{id}", [&service, options](const HttpRequest& request) {
     if (auto denied = CheckBearer(request, options)) return *denied;
     auto run = service.GetRunByName(request.path_params.at("id"));
     if (!run.ok()) {
       return JsonError(absl::IsNotFound(run.status()) ? 404 : StatusFor(run.status()),
                        std::string(run.status().message()));
     }
-    return HttpResponse{200, "application/json", KayentaStatusResponse(*run).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
+    return HttpResponse{
+        200, "application/json",
+        KayentaStatusResponse(*run).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"};
   });
 }
 
@@ -485,6 +525,11 @@ void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
         for (const auto* field : {&name, &ns, &checksum}) {
           if (!field->ok()) return bad(std::string(field->status().message()));
         }
+        // Kubernetes names are at most 253 characters, namespaces 63; Flagger's checksum is
+        // short. Longer ones are no canary (and would grow the revision map).
+        if (name->size() > 253 || ns->size() > 63 || checksum->size() > 128) {
+          return bad("name, namespace or checksum: longer than Kubernetes allows");
+        }
         // Notifications only: nothing to judge.
         if (hook == "post-rollout" || hook == "event" || hook == "confirm-rollout") {
           return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
@@ -516,6 +561,25 @@ void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
         }
         analyze["args"] = args;
         const absl::Time now = clock.Now();
+        // Only a request that names a loaded template gets a revision recorded or an analysis.
+        {
+          const auto t = analyze.find("template");
+          const std::vector<std::string> names = service.TemplateNames();
+          if (t == analyze.end() || !t->is_string()) return bad("metadata.template: required");
+          if (std::find(names.begin(), names.end(), t->get<std::string>()) == names.end()) {
+            return bad(
+                absl::StrCat("metadata.template: '", t->get<std::string>(), "' is not loaded"));
+          }
+        }
+        if (hook == "pre-rollout") {
+          // Before any traffic: the metadata must make a request augur can run (a minute's
+          // window stands in for the ones to come).
+          Json check = analyze;
+          if (!check.contains("lookback")) check["lookback"] = "1m";
+          auto checked = ToAnalyzeRequest(check, now);
+          if (!checked.ok()) return bad(absl::StrCat("metadata.", checked.status().message()));
+          return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+        }
         if (!analyze.contains("lookback")) {
           // The revision's whole canary so far.
           const std::string key = absl::StrCat(*ns, "/", *name, "/", *checksum);
@@ -527,28 +591,32 @@ void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
               it = now - it->second.last_seen > absl::Hours(24) ? state->revisions.erase(it)
                                                                 : std::next(it);
             }
+            // At most kMaxRevisions canaries remembered: the one heard of longest ago goes first.
+            constexpr size_t kMaxRevisions = 10000;
+            if (state->revisions.size() >= kMaxRevisions && state->revisions.count(key) == 0) {
+              auto oldest = state->revisions.begin();
+              for (auto it = state->revisions.begin(); it != state->revisions.end(); ++it) {
+                if (it->second.last_seen < oldest->second.last_seen) oldest = it;
+              }
+              state->revisions.erase(oldest);
+            }
             Revision& r = state->revisions.try_emplace(key, Revision{now, now}).first->second;
             r.last_seen = now;
             first_seen = r.first_seen;
           }
-          analyze["start"] = FormatRfc3339(std::min(first_seen, now - absl::Minutes(1)));
+          // At least the last minute, at most limits.maxWindow (a canary held for days must not
+          // turn every later call into a refused window, and so into failed checks).
+          const absl::Time start =
+              std::max(std::min(first_seen, now - absl::Minutes(1)), now - service.max_window());
+          analyze["start"] = FormatRfc3339(start);
           analyze["end"] = FormatRfc3339(now);
         }
         auto analyze_request = ToAnalyzeRequest(analyze, now);
         if (!analyze_request.ok()) {
           return bad(absl::StrCat("metadata.", analyze_request.status().message()));
         }
-        if (hook == "pre-rollout") {
-          // Before any traffic: check that the metadata names a template augur can run.
-          for (const std::string& t : service.TemplateNames()) {
-            if (t == analyze_request->template_().name()) {
-              return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-            }
-          }
-          return bad(absl::StrCat("metadata.template: '", analyze_request->template_().name(),
-                                  "' is not loaded"));
-        }
-        auto result = service.AnalyzeRequest("flagger", *analyze_request, CallLimits{}, false);
+        auto result = service.AnalyzeRequest(
+            "flagger", *analyze_request, CallLimits{clock.Now() + options.call_timeout, {}}, false);
         if (!result.ok()) {
           const int status = StatusFor(result.status());
           return HttpResponse{
@@ -563,23 +631,28 @@ void RegisterFlaggerAdapter(HttpServer& http, AnalysisServiceImpl& service,
 
 void RegisterWebAdapter(HttpServer& http, AnalysisServiceImpl& service,
                         const HttpAdapterOptions& options, Clock& clock) {
-  http.Handle("POST", "/v1/analyze", [&service, options, &clock](const HttpRequest& request) {
-    if (auto denied = CheckBearer(request, options)) return *denied;
-    const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded()) {
-      return JsonError(400, request.body.empty()
-                                ? "request body: empty (a JSON object with template, control, "
-                                  "experiment and a window)"
-                                : "request body: not JSON");
-    }
-    auto analyze = ToAnalyzeRequest(body, clock.Now());
-    if (!analyze.ok()) return JsonError(400, std::string(analyze.status().message()));
-    auto result = service.AnalyzeRequest("web", *analyze, CallLimits{}, /*keep_series=*/true);
-    if (!result.ok()) {
-      return JsonError(StatusFor(result.status()), std::string(result.status().message()));
-    }
-    return HttpResponse{200, "application/json", analysis::ResultJson(*result)};
-  });
+  HandleAdapterRoute(
+      http, "POST", "/v1/analyze", [&service, options, &clock](const HttpRequest& request) {
+        if (auto denied = CheckBearer(request, options)) return *denied;
+        const Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+        if (body.is_discarded()) {
+          return JsonError(400, request.body.empty()
+                                    ? "request body: empty (a JSON object with template, control, "
+                                      "experiment and a window)"
+                                    : "request body: not JSON");
+        }
+        auto analyze = ToAnalyzeRequest(body, clock.Now());
+        if (!analyze.ok()) return JsonError(400, std::string(analyze.status().message()));
+        // Without the series: Argo stores what its jsonPath selects, and a whole result with series
+        // can pass the size of a Kubernetes object.
+        auto result = service.AnalyzeRequest("web", *analyze,
+                                             CallLimits{clock.Now() + options.call_timeout, {}},
+                                             /*keep_series=*/false);
+        if (!result.ok()) {
+          return JsonError(StatusFor(result.status()), std::string(result.status().message()));
+        }
+        return HttpResponse{200, "application/json", analysis::ResultJson(*result)};
+      });
 }
 
 }  // namespace augur::service

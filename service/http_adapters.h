@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/time/time.h"
 #include "core/clock.h"
 #include "service/analysis_service.h"
 #include "service/http_server.h"
@@ -14,9 +15,18 @@ namespace augur::service {
 
 struct HttpAdapterOptions {
   // When not empty, every adapter route (and /metrics, server.cc) wants `Authorization: Bearer
-  // <token>` (401 otherwise); /healthz and /readyz never do.
+  // <token>`, or the token as the path's first two segments, /token/<token>/..., for the
+  // controllers that cannot send headers (Argo's kayenta provider, Flagger's webhooks); 401
+  // otherwise. /healthz and /readyz never do.
   std::string bearer_token;
+  // How long an adapter call may take (controllers give up after 10 to 60 s anyway): a call
+  // holds one of the HTTP listener's threads, which the probes share.
+  absl::Duration call_timeout = absl::Seconds(30);
 };
+
+// Registers `route` and, for the path-token form, /token/{token}`route`.
+void HandleAdapterRoute(HttpServer& http, const std::string& method, const std::string& route,
+                        const HttpHandler& handler);
 
 // POST /v1/analyze, Argo Rollouts' web provider: a JSON body with the CLI's names,
 //   {"template": "NAME", "args": {"k": "v"}, "control": "SCOPE", "experiment": "SCOPE",

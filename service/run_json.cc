@@ -180,9 +180,17 @@ absl::StatusOr<std::string> FetchRunJson(const std::string& target, const std::s
     grpc::SslCredentialsOptions options;
     options.pem_root_certs.assign(std::istreambuf_iterator<char>(in),
                                   std::istreambuf_iterator<char>());
+    // An empty bundle would make gRPC trust the system's roots instead: refuse it.
+    if (options.pem_root_certs.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--tls-ca: ", ca_file, " is empty"));
+    }
     credentials = grpc::SslCredentials(options);
   }
-  auto stub = v1::AnalysisService::NewStub(grpc::CreateChannel(target, credentials));
+  // A run of thousands of intervals is far above gRPC's default 4 MB answer.
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(1 << 30);
+  auto stub =
+      v1::AnalysisService::NewStub(grpc::CreateCustomChannel(target, credentials, arguments));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   v1::GetRunRequest request;

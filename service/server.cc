@@ -184,6 +184,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 
   HttpServerOptions http_options;
   http_options.max_body_bytes = cfg.limits.max_request_bytes;
+  // One thread per connection: probes must find one free while adapter calls (each up to its
+  // 30 s deadline) wait for analysis slots.
+  http_options.threads = std::max(16, cfg.limits.max_concurrent_analyses * 2 + 4);
   s.http = std::make_unique<HttpServer>(http_options);
   s.http->Handle("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};

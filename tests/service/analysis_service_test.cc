@@ -559,7 +559,17 @@ TEST(AnalysisServiceTest, ArgoWebProviderAnalyzesOverHttp) {
   EXPECT_EQ(result["verdict"], "PROMOTE");  // Argo's jsonPath: {$.verdict}
   EXPECT_EQ(result["window"]["length"], "30m");
   EXPECT_EQ(result["metrics"][0]["name"], "latency");
-  EXPECT_EQ(result["metrics"][0]["series"]["control"].size(), 240u);  // as analyze's JSON
+  // analyze's JSON without the series: Argo keeps what its jsonPath selects, and series can pass
+  // a Kubernetes object's size.
+  EXPECT_FALSE(result["metrics"][0].contains("series"));
+  // Unix seconds as JSON numbers, as the CLI takes them.
+  const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+  const auto numeric =
+      Post(h, "/v1/analyze",
+           absl::StrCat(R"({"template": "svc-latency", "args": {"service": "healthy"},
+                                             "control": "stable", "experiment": "canary", "start": )",
+                        now_s - 1800, R"(, "end": )", now_s, "}"));
+  EXPECT_EQ(numeric.status, 200) << numeric.raw;
 
   const auto slow = Post(h, "/v1/analyze",
                          R"({"template": "svc-latency", "args": {"service": "slow"},
@@ -672,6 +682,9 @@ TEST(AnalysisServiceTest, ArgoKayentaProviderRunsAJudgementToTheEnd) {
   Harness h;
   EXPECT_GE(KayentaScore(h, "healthy"), 90);  // Argo: Successful (score >= pass)
   EXPECT_LT(KayentaScore(h, "slow"), 75);     // Argo: Failed
+  // A run that ends ABORT although its last score was 100 (an ERROR metric dropped out of the
+  // score, the interval HOLD, the run's end ABORT): Argo must see a failing score, not 100.
+  EXPECT_EQ(KayentaScore(h, "broken"), 0);
   // A backend that stays down ends terminal without a result: Argo records an error, not a
   // failed canary and never a pass.
   EXPECT_EQ(KayentaScore(h, "down", "terminal"), -1);
@@ -769,6 +782,13 @@ TEST(AnalysisServiceTest, FlaggerWebhooksGateEachStepOnTheVerdict) {
   EXPECT_EQ(missing_arg.status, 400);
   EXPECT_THAT(missing_arg.body, HasSubstr("metadata.template: 'no-such' is not loaded"));
   EXPECT_EQ(Post(h, "/flagger/rollout", "not json").status, 400);
+  // Names longer than Kubernetes allows are refused before anything is remembered.
+  const auto long_name = Post(h, "/flagger/rollout",
+                              absl::StrCat(R"({"name": ")", std::string(300, 'x'),
+                                           R"(", "namespace": "n", "checksum": "1",
+                                               "metadata": {"template": "svc-latency"}})"));
+  EXPECT_EQ(long_name.status, 400);
+  EXPECT_THAT(long_name.body, HasSubstr("longer than Kubernetes allows"));
 }
 
 TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {
@@ -802,6 +822,16 @@ TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {
   EXPECT_EQ(fetches.load(), 0);  // refused before any work
   EXPECT_EQ(post("Authorization: Bearer s3cret-token\r\n"), 200);
   EXPECT_GT(fetches.load(), 0);
+  EXPECT_EQ(post("Authorization: bearer s3cret-token\r\n"), 200);  // the scheme's case is free
+  // Controllers that send no headers (Argo's kayenta provider, Flagger) put it in the path.
+  auto get_status = [&](const std::string& path) {
+    auto response = augur::testing::HttpGet((*server)->http_port(), path);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(get_status("/token/s3cret-token/canaryConfig"), 200);
+  EXPECT_EQ(get_status("/token/wrong/canaryConfig"), 401);
+  EXPECT_EQ(get_status("/canaryConfig"), 401);
   // Health and readiness stay open to probes; the metrics want the token (a scrape sends it).
   for (const char* path : {"/healthz", "/readyz"}) {
     auto health = augur::testing::HttpGet((*server)->http_port(), path);
@@ -834,6 +864,26 @@ TEST(AnalysisServiceTest, TheHttpAdaptersCanRequireABearerToken) {
   auto refused = Server::Start(std::move(bad));
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("server.httpBearerTokenFile"));
+}
+
+TEST(AnalysisServiceTest, RunWindowsAreCheckedAgainstMaxWindowAfterTheirDefaults) {
+  // A sliding window without a lookback takes the interval, and an explicit zero lookback with
+  // no mode is a growing window over the lifetime: both are measured as judged (the default
+  // limits.maxWindow is 24h).
+  Harness h;
+  const absl::Time start = absl::Now();
+  v1::StartRunRequest sliding = RunFor("healthy", start, absl::Hours(48), absl::Hours(96));
+  sliding.mutable_schedule()->set_window_mode(v1::WINDOW_MODE_SLIDING);
+  v1::StartRunRequest zero_lookback = RunFor("healthy", start, absl::Hours(1), absl::Hours(72));
+  ToProto(absl::ZeroDuration(), zero_lookback.mutable_schedule()->mutable_lookback());
+  for (const auto& [request, field] : {std::pair{sliding, "schedule.lookback: 48h"},
+                                       std::pair{zero_lookback, "schedule.lifetime: 72h"}}) {
+    v1::Run run;
+    auto context = Context();
+    const grpc::Status status = h.stub->StartRun(context.get(), request, &run);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  }
 }
 
 TEST(AnalysisServiceTest, RunsAreCancelledIdempotentAndValidated) {

@@ -3,7 +3,9 @@
 //     side), 30% higher for the experiment when S is "slow";
 //   errors / requests: 10 / 10000 for either side, 60 / 10000 for the experiment when S is
 //     "erring";
-// "quiet" has no series at all (missing data: HOLD, never PROMOTE);
+// "quiet" has no series at all (missing data: HOLD, never PROMOTE); "broken" counts more
+// experiment errors than requests (the rate judge's ERROR: the metric drops out of the score,
+// which stays 100, and the verdict is HOLD);
 // and by the service's name for failures: "down" is Unavailable, "hang" waits until the call's
 // deadline (DeadlineExceeded) or cancellation (Cancelled), "slow-fetch" takes 1.5 s (its control
 // latency query).
@@ -57,6 +59,7 @@ class FakeProvider final : public providers::MetricProvider {
       double v = 10000;
       if (absl::StartsWith(q.query, "errors")) {
         v = experiment && absl::StrContains(q.query, "service=\"erring\"") ? 60 : 10;
+        if (experiment && absl::StrContains(q.query, "service=\"broken\"")) v = 20000;
       }
       s.points.push_back(Point{absl::ToUnixMillis(q.end), v});
       return out;

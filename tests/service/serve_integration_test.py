@@ -700,7 +700,7 @@ class ServeIntegrationTest(unittest.TestCase):
         self.assertEqual(status, 200, result)
         self.assertEqual(result["verdict"], "PROMOTE", result.get("reason"))
         self.assertEqual(result["template"], TEMPLATE_NAME)
-        self.assertTrue(all("series" in m for m in result["metrics"] if m["judge"] != "rate"))
+        self.assertFalse(any("series" in m for m in result["metrics"]))
 
         body["args"]["service"] = "latency-regression"
         status, result = post(body)
