@@ -88,8 +88,9 @@ int RunReportCommand(const ReportCommandArgs& args, std::istream& in, std::ostre
 
 void AddReportCommand(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<ReportCommandArgs>();
-  CLI::App* command = app.add_subcommand(
-      "report", "Render a saved analysis result (augur analyze --format json) as a report");
+  CLI::App* command = app.add_subcommand("report",
+                                         "Render a saved analysis result (augur analyze --format "
+                                         "json), or a run of augur serve, as a report");
   command->footer(
       "Formats: html (one self-contained file: verdict, scores, the metrics failures first, and\n"
       "per metric a time-series chart and a distribution chart with the shift's interval),\n"

@@ -105,9 +105,9 @@ int RunServeCommand(const ServeCommandArgs& args, std::ostream& err) {
 
 void AddServeCommand(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<ServeCommandArgs>();
-  CLI::App* command = app.add_subcommand(
-      "serve",
-      "Serve the gRPC API (augur.v1) and HTTP health and /metrics for rollout controllers");
+  CLI::App* command = app.add_subcommand("serve",
+                                         "Serve the gRPC API (augur.v1), and over HTTP health, "
+                                         "/metrics and the Argo Rollouts and Flagger adapters");
   command->footer(
       "Flags override --config. SIGTERM or SIGINT: stop accepting calls, report NOT_SERVING,\n"
       "let calls in flight finish within the grace period, keep runs stored, exit 0.\n"
