@@ -4,9 +4,10 @@
 //
 //   cmake --preset release && cmake --build build/release --target judge_simulation
 //   build/release/bin/judge_simulation [--windows 1000] [--seed 1] [--rho 0.8] [--sigma 0.1]
-//                                      [--pod-offset 0.03]
+//                                      [--pod-offset 0.03] [--pods 3]
+//   build/release/bin/judge_simulation --grid [--windows 200]   # docs/decision-quality.md
 //
-// Each window is one hour at a 30 s step: 120 points per side. Each side runs 3 pods.
+// Each window is one hour at a 30 s step: 120 points per side. Each side runs 3 pods (--pods).
 //   * Latency (a p99-like gauge, seconds): pod p at step t reports
 //       0.25 * (1 + o_p) * (1 + shift) * exp(e_t),
 //     o_p ~ Uniform(-3%, +3%) fixed for the window (a per-pod difference), and e_t an AR(1)
@@ -295,7 +296,7 @@ std::string Format(const Proportion& p) {
 enum Kind { kAa, kLatency10, kLatency20, kErrors2x, kKinds };
 
 struct Tally {
-  Proportion abort_aa, latency_high_aa, errors_high_aa;
+  Proportion abort_aa, promote_aa, latency_high_aa, errors_high_aa;
   Proportion latency10, latency20, errors2x;  // the shifted metric's HIGH
   int64_t nodata = 0, errors = 0;             // NODATA or ERROR classifications
 };
@@ -323,6 +324,7 @@ void Record(Tally& tally, Kind kind, const analysis::AnalysisResult& r) {
   switch (kind) {
     case kAa:
       add(tally.abort_aa, r.verdict == analysis::Verdict::kAbort);
+      add(tally.promote_aa, r.verdict == analysis::Verdict::kPromote);
       add(tally.latency_high_aa, latency_high);
       add(tally.errors_high_aa, errors_high);
       break;
@@ -344,14 +346,12 @@ uint64_t WindowSeed(uint64_t seed, int kind, int64_t index) {
   return SplitMix64(a) ^ SplitMix64(b);
 }
 
-int Run(int64_t windows, uint64_t seed, const Model& model) {
-  const auto started = std::chrono::steady_clock::now();
-  const std::vector<std::pair<std::string, config::AnalysisTemplate>> configurations = {
-      {"augur defaults (mannWhitney + rate)", AugurTemplate()},
-      {"Kayenta-equivalent (mannWhitney mode kayenta on both)", KayentaTemplate()},
-      {"augur, latency allowedIncrease 1.05", AugurTemplate(1.05)},
-      {"augur, latency allowedIncrease 1.10", AugurTemplate(1.10)},
-  };
+using Configurations = std::vector<std::pair<std::string, config::AnalysisTemplate>>;
+
+// Every window kind under every configuration: one tally per configuration. Empty on an error
+// (printed).
+std::vector<Tally> Simulate(int64_t windows, uint64_t seed, const Model& model,
+                            const Configurations& configurations) {
   std::vector<Tally> tallies(configurations.size());
   analysis::AnalysisRequest request;
   request.control_scope = "stable";
@@ -370,12 +370,25 @@ int Run(int64_t windows, uint64_t seed, const Model& model) {
         auto result = analysis::RunAnalysis(configurations[c].second, request, provider);
         if (!result.ok()) {
           std::cerr << "judge_simulation: " << result.status() << "\n";
-          return 1;
+          return {};
         }
         Record(tallies[c], static_cast<Kind>(kind), *result);
       }
     }
   }
+  return tallies;
+}
+
+int Run(int64_t windows, uint64_t seed, const Model& model) {
+  const auto started = std::chrono::steady_clock::now();
+  const Configurations configurations = {
+      {"augur defaults (mannWhitney + rate)", AugurTemplate()},
+      {"Kayenta-equivalent (mannWhitney mode kayenta on both)", KayentaTemplate()},
+      {"augur, latency allowedIncrease 1.05", AugurTemplate(1.05)},
+      {"augur, latency allowedIncrease 1.10", AugurTemplate(1.10)},
+  };
+  const std::vector<Tally> tallies = Simulate(windows, seed, model, configurations);
+  if (tallies.empty()) return 1;
 
   std::cout << absl::StrFormat(
       "%d windows per kind, seed %d; 1 h at 30 s (%d points a side), %d pods a side;\n"
@@ -384,15 +397,16 @@ int Run(int64_t windows, uint64_t seed, const Model& model) {
       windows, seed, model.points, model.pods, model.rho, model.sigma, 100 * model.pod_offset,
       100 * model.error_rate, model.requests_per_scrape);
   std::cout << "Rates with 95% Wilson intervals, in per cent.\n\n";
-  std::cout << "| configuration | A/A: false ABORT | A/A: latency HIGH | A/A: errors HIGH | "
-               "latency +10% detected | latency +20% detected | errors x2 detected |\n";
-  std::cout << "|---|---|---|---|---|---|---|\n";
+  std::cout << "| configuration | A/A: false ABORT | A/A: PROMOTE | A/A: latency HIGH | "
+               "A/A: errors HIGH | latency +10% detected | latency +20% detected | errors x2 "
+               "detected |\n";
+  std::cout << "|---|---|---|---|---|---|---|---|\n";
   for (size_t c = 0; c < configurations.size(); ++c) {
     const Tally& t = tallies[c];
     std::cout << "| " << configurations[c].first << " | " << Format(t.abort_aa) << " | "
-              << Format(t.latency_high_aa) << " | " << Format(t.errors_high_aa) << " | "
-              << Format(t.latency10) << " | " << Format(t.latency20) << " | " << Format(t.errors2x)
-              << " |\n";
+              << Format(t.promote_aa) << " | " << Format(t.latency_high_aa) << " | "
+              << Format(t.errors_high_aa) << " | " << Format(t.latency10) << " | "
+              << Format(t.latency20) << " | " << Format(t.errors2x) << " |\n";
   }
   std::cout << "\n";
   for (size_t c = 0; c < configurations.size(); ++c) {
@@ -405,6 +419,47 @@ int Run(int64_t windows, uint64_t seed, const Model& model) {
   std::cerr << absl::StrFormat("judge_simulation: %d analyses in %.1f s\n",
                                static_cast<int64_t>(configurations.size()) * kKinds * windows,
                                seconds);
+  return 0;
+}
+
+// The grid of the calibration issue: rho x pod offset x pods, augur's defaults beside the
+// Kayenta-equivalent configuration, one row per cell and configuration.
+int Grid(int64_t windows, uint64_t seed, Model model) {
+  const auto started = std::chrono::steady_clock::now();
+  const Configurations configurations = {
+      {"augur defaults", AugurTemplate()},
+      {"Kayenta-equivalent", KayentaTemplate()},
+  };
+  std::cout << absl::StrFormat(
+      "%d windows per kind and cell, seed %d; 1 h at 30 s (%d points a side); latency sigma %g, "
+      "t(3) innovations; errors %.2g%% of %d requests per pod every 15 s.\n"
+      "Rates in per cent with 95%% Wilson intervals. A/A: identical versions; detection: the "
+      "shifted metric's HIGH.\n\n",
+      windows, seed, model.points, model.sigma, 100 * model.error_rate, model.requests_per_scrape);
+  std::cout << "| pods | rho | pod offset | configuration | A/A: false ABORT | A/A: PROMOTE | "
+               "latency +10% | latency +20% | errors x2 |\n";
+  std::cout << "|---|---|---|---|---|---|---|---|---|\n";
+  for (const int pods : {3, 10}) {
+    for (const double rho : {0.0, 0.6, 0.8, 0.9}) {
+      for (const double offset : {0.0, 0.03, 0.05}) {
+        model.pods = pods;
+        model.rho = rho;
+        model.pod_offset = offset;
+        const std::vector<Tally> tallies = Simulate(windows, seed, model, configurations);
+        if (tallies.empty()) return 1;
+        for (size_t c = 0; c < configurations.size(); ++c) {
+          const Tally& t = tallies[c];
+          std::cout << absl::StrFormat(
+              "| %d | %g | %g%% | %s | %s | %s | %s | %s | %s |\n", pods, rho, 100 * offset,
+              configurations[c].first, Format(t.abort_aa), Format(t.promote_aa),
+              Format(t.latency10), Format(t.latency20), Format(t.errors2x));
+        }
+      }
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << absl::StrFormat("judge_simulation: grid in %.1f s\n", seconds);
   return 0;
 }
 
@@ -433,6 +488,14 @@ int main(int argc, char** argv) {
   app.add_option("--sigma", model.sigma, "stationary sd of the per-pod log-latency noise")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 5.0));
+  app.add_option("--pods", model.pods, "pods a side (each its own noise and offset)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  bool grid = false;
+  app.add_flag("--grid", grid,
+               "sweep rho {0, 0.6, 0.8, 0.9} x pod offset {0, 3%, 5%} x pods {3, 10}, augur's "
+               "defaults beside the Kayenta-equivalent (ignores --rho, --pod-offset, --pods)");
   CLI11_PARSE(app, argc, argv);
+  if (grid) return augur::simulation::Grid(windows, seed, model);
   return augur::simulation::Run(windows, seed, model);
 }
