@@ -8,44 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "judges/judgement.h"
 #include "report/model.h"
 
 namespace augur::report {
 namespace {
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        // Control characters HTML forbids (a reason quoting a backend's bytes) become '?'.
-        out +=
-            static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : c;
-    }
-  }
-  // Noncharacters U+FFFE and U+FFFF: the replacement character.
-  return absl::StrReplaceAll(out,
-                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
-}
 
 constexpr char kStyle[] = R"css(
 :root { --ink: #1b1b1b; --muted: #5a5a5a; --line: #d0d0d0; --control: #1f4e79; --experiment: #b8470b; }
@@ -138,7 +106,7 @@ std::string Frame(const std::string& y_lo, const std::string& y_mid, const std::
   const std::string labels[3] = {y_lo, y_mid, y_hi};
   for (int i = 0; i < 3; ++i) {
     absl::StrAppend(&out, "<text x=\"", F(kLeft - 6), "\" y=\"", F(ys[i] + 4),
-                    "\" text-anchor=\"end\">", Escape(labels[i]), "</text>");
+                    "\" text-anchor=\"end\">", Markup(labels[i]), "</text>");
     if (i > 0) {
       absl::StrAppend(&out, "<line x1=\"", F(kLeft), "\" y1=\"", F(ys[i]), "\" x2=\"",
                       F(kLeft + kPlotW), "\" y2=\"", F(ys[i]), "\" stroke=\"#eee\"/>");
@@ -147,12 +115,12 @@ std::string Frame(const std::string& y_lo, const std::string& y_mid, const std::
   // Legend: a solid line for the control, a dashed one for the experiment, each named.
   absl::StrAppend(&out, "<line class=\"legend-control\" x1=\"", F(kLeft), "\" y1=\"14\" x2=\"",
                   F(kLeft + 24), "\" y2=\"14\" stroke-width=\"2\"/>", "<text x=\"", F(kLeft + 30),
-                  "\" y=\"18\">control: ", Escape(control_label), "</text>");
+                  "\" y=\"18\">control: ", Markup(control_label), "</text>");
   const double second = kLeft + kPlotW / 2;
   absl::StrAppend(&out, "<line class=\"legend-experiment\" x1=\"", F(second), "\" y1=\"14\" x2=\"",
                   F(second + 24), "\" y2=\"14\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
                   "<text x=\"", F(second + 30),
-                  "\" y=\"18\">experiment: ", Escape(experiment_label), "</text>");
+                  "\" y=\"18\">experiment: ", Markup(experiment_label), "</text>");
   return out;
 }
 
@@ -190,7 +158,7 @@ std::string TimeSeriesChart(const MetricRow& m, const Model& model) {
   std::string out = absl::StrCat("<svg class=\"chart timeseries\" role=\"img\" width=\"", F(kWidth),
                                  "\" height=\"", F(kHeight), "\" viewBox=\"0 0 ", F(kWidth), " ",
                                  F(kHeight), "\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
-                                 Escape(m.name), ": control and experiment over time</title>");
+                                 Markup(m.name), ": control and experiment over time</title>");
   absl::StrAppend(&out, Frame(judges::FormatValue(y.lo), judges::FormatValue((y.lo + y.hi) / 2),
                               judges::FormatValue(y.hi), model.control, model.experiment));
   absl::StrAppend(&out, "<text x=\"", F(kLeft), "\" y=\"", F(kHeight - 10), "\">", ClockTime(x.lo),
@@ -237,7 +205,7 @@ std::string DistributionChart(const MetricRow& m, const Model& model) {
   std::string out =
       absl::StrCat("<svg class=\"chart distribution\" role=\"img\" width=\"", F(kWidth),
                    "\" height=\"", F(kHeight), "\" viewBox=\"0 0 ", F(kWidth), " ", F(kHeight),
-                   "\" xmlns=\"http://www.w3.org/2000/svg\"><title>", Escape(m.name),
+                   "\" xmlns=\"http://www.w3.org/2000/svg\"><title>", Markup(m.name),
                    ": distribution of both sides (share of points at or below a value)</title>");
   // The Hodges-Lehmann shift is a shift of the distribution; other judges' estimates are not.
   const bool shift =
@@ -258,14 +226,14 @@ std::string DistributionChart(const MetricRow& m, const Model& model) {
     absl::StrAppend(&out, "<line x1=\"", F(X(x, at)), "\" y1=\"", F(kTop), "\" x2=\"", F(X(x, at)),
                     "\" y2=\"", F(kTop + kPlotH), "\" stroke=\"#333\"/>");
     absl::StrAppend(&out, "<text x=\"", F(kLeft + kPlotW - 4), "\" y=\"", F(kTop + kPlotH - 8),
-                    "\" text-anchor=\"end\">shaded: control median + shift ", Escape(ShiftText(m)),
+                    "\" text-anchor=\"end\">shaded: control median + shift ", Markup(ShiftText(m)),
                     "</text>");
   }
   absl::StrAppend(&out, Frame("0", "0.5", "1", model.control, model.experiment));
   absl::StrAppend(&out, "<text x=\"", F(kLeft), "\" y=\"", F(kHeight - 10), "\">",
-                  Escape(judges::FormatValue(x.lo)), "</text><text x=\"", F(kLeft + kPlotW),
+                  Markup(judges::FormatValue(x.lo)), "</text><text x=\"", F(kLeft + kPlotW),
                   "\" y=\"", F(kHeight - 10), "\" text-anchor=\"end\">",
-                  Escape(judges::FormatValue(x.hi)), "</text><text x=\"", F(kLeft + kPlotW / 2),
+                  Markup(judges::FormatValue(x.hi)), "</text><text x=\"", F(kLeft + kPlotW / 2),
                   "\" y=\"", F(kHeight - 10),
                   "\" text-anchor=\"middle\" class=\"muted\">value</text>");
   const auto step_path = [&](const std::vector<double>& v) {
@@ -305,8 +273,8 @@ bool HasSeries(const MetricRow& m) {
 std::string Queries(const MetricRow& m) {
   std::string out;
   for (const auto& [side, query] : m.queries) {
-    absl::StrAppend(&out, "<div><span class=\"muted\">", Escape(side), ":</span> <code>",
-                    Escape(query), "</code></div>");
+    absl::StrAppend(&out, "<div><span class=\"muted\">", Markup(side), ":</span> <code>",
+                    Markup(query), "</code></div>");
   }
   return out;
 }
@@ -315,7 +283,7 @@ std::string PageStart(const std::string& title) {
   return absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-      Escape(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n");
+      Markup(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n");
 }
 
 std::string PageEnd() {
@@ -334,8 +302,8 @@ std::string ResultSections(const Model& model) {
                     "<tbody>\n");
     for (const GroupRow& g : model.groups) {
       absl::StrAppend(
-          &out, "<tr><td>", Escape(g.name.empty() ? "(none)" : g.name), "</td><td class=\"num\">",
-          g.no_data ? "no data" : Escape(NumberText(g.score)), "</td><td class=\"num\">", g.pass,
+          &out, "<tr><td>", Markup(g.name.empty() ? "(none)" : g.name), "</td><td class=\"num\">",
+          g.no_data ? "no data" : Markup(NumberText(g.score)), "</td><td class=\"num\">", g.pass,
           "</td><td class=\"num\">", g.fail, "</td><td class=\"num\">", g.nodata,
           "</td><td class=\"num\">", g.error, "</td></tr>\n");
     }
@@ -350,29 +318,29 @@ std::string ResultSections(const Model& model) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const MetricRow& m = *rows[i];
     absl::StrAppend(
-        &out, "<tr><td class=\"result ", Escape(m.classification), "\">", Escape(ResultLabel(m)),
-        "</td><td><a href=\"#metric-", i, "\">", Escape(m.name), "</a></td><td>", Escape(m.judge),
+        &out, "<tr><td class=\"result ", Markup(m.classification), "\">", Markup(ResultLabel(m)),
+        "</td><td><a href=\"#metric-", i, "\">", Markup(m.name), "</a></td><td>", Markup(m.judge),
         "</td><td>",
         m.critical ? "yes (fails the analysis)" : (m.critical_metric ? "critical metric" : "no"),
-        "</td><td class=\"num\">", Escape(PValueText(m.p_value)), "</td><td class=\"num\">",
-        Escape(ShiftText(m)), "</td><td class=\"num\">", Escape(NumberText(m.estimate)),
-        "</td><td class=\"num\">", Escape(NumberText(m.effect_size)), "</td><td>", Queries(m),
+        "</td><td class=\"num\">", Markup(PValueText(m.p_value)), "</td><td class=\"num\">",
+        Markup(ShiftText(m)), "</td><td class=\"num\">", Markup(NumberText(m.estimate)),
+        "</td><td class=\"num\">", Markup(NumberText(m.effect_size)), "</td><td>", Queries(m),
         "</td></tr>\n");
   }
   absl::StrAppend(&out, "</tbody>\n</table>\n<h2>Details</h2>\n");
   for (size_t i = 0; i < rows.size(); ++i) {
     const MetricRow& m = *rows[i];
     absl::StrAppend(&out, "<section class=\"metric\" id=\"metric-", i,
-                    "\">\n<h3><span class=\"result ", Escape(m.classification), "\">",
-                    Escape(ResultLabel(m)), "</span> ", Escape(m.name), " <span class=\"muted\">(",
-                    Escape(m.judge),
-                    m.group.empty() ? "" : absl::StrCat(", group ", Escape(m.group)),
-                    ")</span></h3>\n<p>", Escape(m.reason), "</p>\n");
+                    "\">\n<h3><span class=\"result ", Markup(m.classification), "\">",
+                    Markup(ResultLabel(m)), "</span> ", Markup(m.name), " <span class=\"muted\">(",
+                    Markup(m.judge),
+                    m.group.empty() ? "" : absl::StrCat(", group ", Markup(m.group)),
+                    ")</span></h3>\n<p>", Markup(m.reason), "</p>\n");
     if (!std::isnan(m.control_events) || !std::isnan(m.experiment_events)) {
-      absl::StrAppend(&out, "<p class=\"muted\">control ", Escape(NumberText(m.control_events)),
-                      " of ", Escape(NumberText(m.control_total)), ", experiment ",
-                      Escape(NumberText(m.experiment_events)), " of ",
-                      Escape(NumberText(m.experiment_total)), "</p>\n");
+      absl::StrAppend(&out, "<p class=\"muted\">control ", Markup(NumberText(m.control_events)),
+                      " of ", Markup(NumberText(m.control_total)), ", experiment ",
+                      Markup(NumberText(m.experiment_events)), " of ",
+                      Markup(NumberText(m.experiment_total)), "</p>\n");
     }
     if (HasSeries(m)) {
       absl::StrAppend(&out, "<div class=\"charts\">", TimeSeriesChart(m, model),
@@ -417,7 +385,7 @@ std::string ScoreChart(const RunModel& run) {
                       F(kLeft + kPlotW), "\" y2=\"", F(Y(y, value)),
                       "\" stroke=\"#777\" stroke-dasharray=\"4 3\"/><text x=\"",
                       F(kLeft + kPlotW - 2), "\" y=\"", F(Y(y, value) - 3),
-                      "\" text-anchor=\"end\">", name, " ", Escape(NumberText(value)), "</text>");
+                      "\" text-anchor=\"end\">", name, " ", Markup(NumberText(value)), "</text>");
     }
     break;
   }
@@ -448,30 +416,30 @@ std::string ScoreChart(const RunModel& run) {
 
 std::string RenderHtml(const Model& model) {
   std::string out = PageStart(absl::StrCat("augur: ", model.verdict, " ", model.template_name));
-  absl::StrAppend(&out, "<header class=\"verdict ", Escape(model.verdict),
-                  "\">\n<h1><span class=\"word\">", Escape(model.verdict),
-                  "</span> <span class=\"muted\">· score ", Escape(NumberText(model.score)),
+  absl::StrAppend(&out, "<header class=\"verdict ", Markup(model.verdict),
+                  "\">\n<h1><span class=\"word\">", Markup(model.verdict),
+                  "</span> <span class=\"muted\">· score ", Markup(NumberText(model.score)),
                   "</span></h1>\n");
-  if (!model.reason.empty()) absl::StrAppend(&out, "<p>", Escape(model.reason), "</p>\n");
-  absl::StrAppend(&out, "<p class=\"muted\">", Escape(Scope(model)));
+  if (!model.reason.empty()) absl::StrAppend(&out, "<p>", Markup(model.reason), "</p>\n");
+  absl::StrAppend(&out, "<p class=\"muted\">", Markup(Scope(model)));
   if (!model.template_name.empty()) {
-    absl::StrAppend(&out, "; template <code>", Escape(model.template_name), "</code>");
+    absl::StrAppend(&out, "; template <code>", Markup(model.template_name), "</code>");
   }
   if (!model.provider.empty()) {
-    absl::StrAppend(&out, "; data from <code>", Escape(model.provider), "</code>");
+    absl::StrAppend(&out, "; data from <code>", Markup(model.provider), "</code>");
   }
   absl::StrAppend(&out, "</p>\n");
   if (!std::isnan(model.pass_threshold)) {
-    absl::StrAppend(&out, "<p>Score ", Escape(NumberText(model.score)), " of 100",
+    absl::StrAppend(&out, "<p>Score ", Markup(NumberText(model.score)), " of 100",
                     model.score_classification.empty()
                         ? ""
-                        : absl::StrCat(" (", Escape(model.score_classification), ")"),
-                    ". The template promotes at ", Escape(NumberText(model.pass_threshold)),
-                    " or more, holds from ", Escape(NumberText(model.marginal_threshold)),
+                        : absl::StrCat(" (", Markup(model.score_classification), ")"),
+                    ". The template promotes at ", Markup(NumberText(model.pass_threshold)),
+                    " or more, holds from ", Markup(NumberText(model.marginal_threshold)),
                     " and aborts below.",
                     model.score_reason.empty()
                         ? ""
-                        : absl::StrCat(" Score set to 0: ", Escape(model.score_reason), "."),
+                        : absl::StrCat(" Score set to 0: ", Markup(model.score_reason), "."),
                     "</p>\n");
   }
   absl::StrAppend(&out, "</header>\n");
@@ -482,16 +450,16 @@ std::string RenderHtml(const Model& model) {
 
 std::string RenderRunHtml(const RunModel& run) {
   std::string out = PageStart(absl::StrCat("augur run ", run.run_id, ": ", run.verdict));
-  absl::StrAppend(&out, "<header class=\"verdict ", Escape(run.verdict),
-                  "\">\n<h1><span class=\"word\">", Escape(run.verdict),
-                  "</span> <span class=\"muted\">· run ", Escape(run.run_id), ", ",
-                  Escape(run.state), ", ", run.intervals_done, " of ", run.intervals_total,
+  absl::StrAppend(&out, "<header class=\"verdict ", Markup(run.verdict),
+                  "\">\n<h1><span class=\"word\">", Markup(run.verdict),
+                  "</span> <span class=\"muted\">· run ", Markup(run.run_id), ", ",
+                  Markup(run.state), ", ", run.intervals_done, " of ", run.intervals_total,
                   " intervals</span></h1>\n");
-  if (!run.reason.empty()) absl::StrAppend(&out, "<p>", Escape(run.reason), "</p>\n");
-  absl::StrAppend(&out, "<p class=\"muted\">", Escape(run.strategy), ": control ",
-                  Escape(run.control), " vs experiment ", Escape(run.experiment),
-                  "; template <code>", Escape(run.template_name), "</code>; started ",
-                  Escape(run.created), ", updated ", Escape(run.updated), "</p>\n</header>\n");
+  if (!run.reason.empty()) absl::StrAppend(&out, "<p>", Markup(run.reason), "</p>\n");
+  absl::StrAppend(&out, "<p class=\"muted\">", Markup(run.strategy), ": control ",
+                  Markup(run.control), " vs experiment ", Markup(run.experiment),
+                  "; template <code>", Markup(run.template_name), "</code>; started ",
+                  Markup(run.created), ", updated ", Markup(run.updated), "</p>\n</header>\n");
   absl::StrAppend(&out, "<h2>Score over time</h2>\n<div class=\"charts\">", ScoreChart(run),
                   "</div>\n");
   absl::StrAppend(&out,
@@ -499,10 +467,10 @@ std::string RenderRunHtml(const RunModel& run) {
                   "</th><th>Verdict</th><th>Score</th><th>Why</th></tr></thead>\n<tbody>\n");
   for (const IntervalRow& i : run.intervals) {
     absl::StrAppend(&out, "<tr><td class=\"num\">", i.index, "</td><td class=\"num\">",
-                    Escape(i.window_start), " .. ", Escape(i.window_end),
-                    "</td><td class=\"result\">", Escape(i.verdict), "</td><td class=\"num\">",
-                    Escape(NumberText(i.score)), "</td><td>",
-                    Escape(i.error.empty() ? i.reason : i.error), "</td></tr>\n");
+                    Markup(i.window_start), " .. ", Markup(i.window_end),
+                    "</td><td class=\"result\">", Markup(i.verdict), "</td><td class=\"num\">",
+                    Markup(NumberText(i.score)), "</td><td>",
+                    Markup(i.error.empty() ? i.reason : i.error), "</td></tr>\n");
   }
   absl::StrAppend(&out, "</tbody>\n</table>\n");
   // Every metric's result in every interval.
@@ -513,14 +481,14 @@ std::string RenderRunHtml(const RunModel& run) {
     for (const IntervalRow& i : run.intervals) absl::StrAppend(&out, "<th>", i.index, "</th>");
     absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
     for (const std::string& name : names) {
-      absl::StrAppend(&out, "<tr><td>", Escape(name), "</td>");
+      absl::StrAppend(&out, "<tr><td>", Markup(name), "</td>");
       for (const MetricIndex& interval : index) {
         const MetricRow* found = Find(interval, name);
         if (found == nullptr) {
           absl::StrAppend(&out, "<td class=\"muted\">—</td>");
         } else {
-          absl::StrAppend(&out, "<td class=\"result ", Escape(found->classification), "\">",
-                          Escape(found->classification), found->critical ? "!" : "", "</td>");
+          absl::StrAppend(&out, "<td class=\"result ", Markup(found->classification), "\">",
+                          Markup(found->classification), found->critical ? "!" : "", "</td>");
         }
       }
       absl::StrAppend(&out, "</tr>\n");
@@ -532,8 +500,8 @@ std::string RenderRunHtml(const RunModel& run) {
   // The last interval that ran, in full.
   for (auto i = run.intervals.rbegin(); i != run.intervals.rend(); ++i) {
     if (!i->has_result) continue;
-    absl::StrAppend(&out, "<h2>Interval ", i->index, " in full</h2>\n<p>", Escape(i->verdict),
-                    " · score ", Escape(NumberText(i->score)), ": ", Escape(i->reason), "</p>\n",
+    absl::StrAppend(&out, "<h2>Interval ", i->index, " in full</h2>\n<p>", Markup(i->verdict),
+                    " · score ", Markup(NumberText(i->score)), ": ", Markup(i->reason), "</p>\n",
                     ResultSections(i->result));
     break;
   }

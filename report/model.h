@@ -25,8 +25,7 @@ struct MetricRow {
   double p_value = kMissing, ci_low = kMissing, ci_high = kMissing, estimate = kMissing;
   double effect_size = kMissing, relative_change = kMissing, relative_ci_low = kMissing;
   double relative_ci_high = kMissing;
-  double control_median = kMissing, experiment_median = kMissing;
-  int64_t control_count = -1, experiment_count = -1;  // -1: not given (rate judges)
+  double control_median = kMissing;  // where the distribution chart centres the shift
   // Rate judges: events and totals per side.
   double control_events = kMissing, control_total = kMissing;
   double experiment_events = kMissing, experiment_total = kMissing;
@@ -55,7 +54,7 @@ struct Model {
 // One interval of a service run.
 struct IntervalRow {
   int64_t index = 0;
-  std::string window_start, window_end, verdict, reason, error, judged_at;
+  std::string window_start, window_end, verdict, reason, error;
   double score = kMissing;
   bool has_result = false;
   Model result;  // the interval's analysis, when it ran (no series: the service keeps none)
@@ -80,6 +79,11 @@ using MetricIndex = std::unordered_map<std::string, const MetricRow*>;
 std::vector<MetricIndex> IndexMetrics(const RunModel& run);
 // The interval's result for `name`, or nullptr.
 const MetricRow* Find(const MetricIndex& index, const std::string& name);
+
+// Text for HTML and XML, as element text or attribute value: the five entities, and what
+// neither allows (control characters, U+FFFE and U+FFFF, as when a reason quotes a backend's
+// bytes) replaced, so no name or reason can break the markup.
+std::string Markup(const std::string& text);
 
 // "HIGH (critical)", "PASS", "NODATA (dry run)".
 std::string ResultLabel(const MetricRow& m);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "judges/judgement.h"
 #include "nlohmann/json.hpp"
 #include "report/model.h"
@@ -141,7 +142,7 @@ class Reader {
 // The result document at `doc` (its field paths start with `base`).
 Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
   Model m;
-  const std::string root = base;
+  const std::string& root = base;
   m.verdict = r.String(doc, root, "verdict", /*required=*/true);
   if (r.status().ok() && m.verdict != "PROMOTE" && m.verdict != "HOLD" && m.verdict != "ABORT") {
     r.Fail(Reader::Join(root, "verdict"),
@@ -228,8 +229,7 @@ Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
         (control ? row.control_events : row.experiment_events) = r.Number(*s, side_path, "events");
         (control ? row.control_total : row.experiment_total) = r.Number(*s, side_path, "total");
       } else {
-        (control ? row.control_median : row.experiment_median) = r.Number(*s, side_path, "median");
-        (control ? row.control_count : row.experiment_count) = r.Count(*s, side_path, "count");
+        if (control) row.control_median = r.Number(*s, side_path, "median");
       }
     }
     if (const Json* q = r.Child(o, path, "queries", Json::value_t::object)) {
@@ -286,7 +286,6 @@ RunModel ReadRun(const Json& doc, Reader& r) {
     row.score = r.Number(o, path, "score");
     row.reason = r.String(o, path, "reason");
     row.error = r.String(o, path, "error");
-    row.judged_at = r.String(o, path, "judged_at");
     if (const Json* result = r.Child(o, path, "result", Json::value_t::object)) {
       row.has_result = true;
       row.result = ReadResult(*result, Reader::Join(path, "result"), r);
@@ -343,6 +342,35 @@ std::vector<MetricIndex> IndexMetrics(const RunModel& run) {
 const MetricRow* Find(const MetricIndex& index, const std::string& name) {
   const auto it = index.find(name);
   return it == index.end() ? nullptr : it->second;
+}
+
+std::string Markup(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out +=
+            static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r' ? '?' : c;
+    }
+  }
+  return absl::StrReplaceAll(out,
+                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
 }
 
 std::string ResultLabel(const MetricRow& m) {

@@ -44,41 +44,6 @@ std::string Code(const std::string& text) {
   return absl::StrCat(fence, pad, flat, pad, fence);
 }
 
-// XML text and attribute values: the five entities, and control characters XML 1.0 forbids
-// replaced (a reason quoting a backend's bytes must not make the file unparsable).
-std::string Xml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += "?";
-        } else {
-          out += c;
-        }
-    }
-  }
-  // U+FFFE and U+FFFF are valid JSON but not XML 1.0 characters: the replacement character.
-  return absl::StrReplaceAll(out,
-                             {{"\xEF\xBF\xBE", "\xEF\xBF\xBD"}, {"\xEF\xBF\xBF", "\xEF\xBF\xBD"}});
-}
-
 }  // namespace
 
 std::string NumberText(double v) { return std::isnan(v) ? "" : judges::FormatValue(v); }
@@ -209,8 +174,8 @@ std::string JunitSuite(const Model& model, const std::string& suite, JunitCounts
     const std::string classname =
         absl::StrCat("augur.", model.template_name.empty() ? "analysis" : model.template_name,
                      m.group.empty() ? "" : absl::StrCat(".", m.group));
-    absl::StrAppend(&cases, "    <testcase classname=\"", Xml(classname), "\" name=\"", Xml(m.name),
-                    "\" time=\"0\">\n");
+    absl::StrAppend(&cases, "    <testcase classname=\"", Markup(classname), "\" name=\"",
+                    Markup(m.name), "\" time=\"0\">\n");
     std::string detail =
         absl::StrCat("judge: ", m.judge, "\nresult: ", ResultLabel(m), "\nreason: ", m.reason);
     if (const std::string p = PValueText(m.p_value); !p.empty()) {
@@ -226,30 +191,30 @@ std::string JunitSuite(const Model& model, const std::string& suite, JunitCounts
     if (m.failed() && !m.dry_run) {
       ++counts.failures;
       absl::StrAppend(&cases, "      <failure type=\"", m.classification, "\" message=\"",
-                      Xml(message), "\">", Xml(detail), "</failure>\n");
+                      Markup(message), "\">", Markup(detail), "</failure>\n");
     } else if (m.classification == "ERROR" && !m.dry_run) {
       ++counts.errors;
-      absl::StrAppend(&cases, "      <error type=\"ERROR\" message=\"", Xml(message), "\">",
-                      Xml(detail), "</error>\n");
+      absl::StrAppend(&cases, "      <error type=\"ERROR\" message=\"", Markup(message), "\">",
+                      Markup(detail), "</error>\n");
     } else if (m.classification != "PASS") {
       ++counts.skipped;
-      absl::StrAppend(&cases, "      <skipped message=\"", Xml(message), "\"/>\n");
+      absl::StrAppend(&cases, "      <skipped message=\"", Markup(message), "\"/>\n");
     }
-    absl::StrAppend(&cases, "      <system-out>", Xml(detail), "</system-out>\n");
+    absl::StrAppend(&cases, "      <system-out>", Markup(detail), "</system-out>\n");
     absl::StrAppend(&cases, "    </testcase>\n");
   }
   total.tests += counts.tests;
   total.failures += counts.failures;
   total.errors += counts.errors;
   total.skipped += counts.skipped;
-  std::string out = absl::StrCat("  <testsuite name=\"", Xml(suite), "\" tests=\"", counts.tests,
+  std::string out = absl::StrCat("  <testsuite name=\"", Markup(suite), "\" tests=\"", counts.tests,
                                  "\" failures=\"", counts.failures, "\" errors=\"", counts.errors,
                                  "\" skipped=\"", counts.skipped, "\"");
   if (!model.window_end.empty()) {
     // JUnit's timestamp has no zone: the window's end in UTC, without the Z.
     std::string stamp = model.window_end;
     if (!stamp.empty() && stamp.back() == 'Z') stamp.pop_back();
-    absl::StrAppend(&out, " timestamp=\"", Xml(stamp), "\"");
+    absl::StrAppend(&out, " timestamp=\"", Markup(stamp), "\"");
   }
   absl::StrAppend(&out, ">\n    <properties>\n");
   const std::vector<std::pair<std::string, std::string>> properties = {
@@ -263,10 +228,10 @@ std::string JunitSuite(const Model& model, const std::string& suite, JunitCounts
       {"window.end", model.window_end},
   };
   for (const auto& [name, value] : properties) {
-    absl::StrAppend(&out, "      <property name=\"", name, "\" value=\"", Xml(value), "\"/>\n");
+    absl::StrAppend(&out, "      <property name=\"", name, "\" value=\"", Markup(value), "\"/>\n");
   }
-  absl::StrAppend(&out, "    </properties>\n", cases, "    <system-out>", Xml(Headline(model)),
-                  "\n", Xml(model.reason), "</system-out>\n  </testsuite>\n");
+  absl::StrAppend(&out, "    </properties>\n", cases, "    <system-out>", Markup(Headline(model)),
+                  "\n", Markup(model.reason), "</system-out>\n  </testsuite>\n");
   return out;
 }
 
@@ -304,11 +269,11 @@ std::string RenderRunJunit(const RunModel& run) {
     }
     ++counts.tests;
     ++counts.errors;
-    absl::StrAppend(&suites, "  <testsuite name=\"", Xml(RunSuiteName(run, i)),
+    absl::StrAppend(&suites, "  <testsuite name=\"", Markup(RunSuiteName(run, i)),
                     "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n",
                     "    <testcase classname=\"augur.run\" name=\"interval ", i.index,
                     "\" time=\"0\">\n      <error type=\"ERROR\" message=\"",
-                    Xml(i.error.empty() ? i.reason : i.error), "\"/>\n    </testcase>\n",
+                    Markup(i.error.empty() ? i.reason : i.error), "\"/>\n    </testcase>\n",
                     "  </testsuite>\n");
   }
   return JunitDocument(suites, counts);

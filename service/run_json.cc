@@ -34,17 +34,6 @@ const char* ClassificationName(v1::Classification c) {
   }
 }
 
-const char* StrategyName(v1::Strategy s) {
-  switch (s) {
-    case v1::STRATEGY_AB:
-      return "ab";
-    case v1::STRATEGY_SHADOW:
-      return "shadow";
-    default:
-      return "canary";
-  }
-}
-
 std::string Time(const google::protobuf::Timestamp& t) { return FormatRfc3339(FromProto(t)); }
 
 Json ResultDocument(const v1::AnalysisResult& r) {
@@ -52,7 +41,7 @@ Json ResultDocument(const v1::AnalysisResult& r) {
   j["verdict"] = VerdictName(r.verdict());
   j["score"] = r.score();
   j["reason"] = r.reason();
-  j["strategy"] = StrategyName(r.strategy());
+  j["strategy"] = analysis::StrategyName(FromProto(r.strategy()));
   j["template"] = r.template_();
   j["control"] = r.control();
   j["experiment"] = r.experiment();
@@ -133,10 +122,6 @@ Json ResultDocument(const v1::AnalysisResult& r) {
 
 }  // namespace
 
-std::string ResultJsonFromProto(const v1::AnalysisResult& result) {
-  return ResultDocument(result).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 std::string RunJson(const v1::Run& run) {
   Json j;
   j["kind"] = "run";
@@ -145,7 +130,7 @@ std::string RunJson(const v1::Run& run) {
   j["state"] = RunStateName(run.state());
   j["verdict"] = VerdictName(run.verdict());
   j["reason"] = run.reason();
-  j["strategy"] = StrategyName(run.request().strategy());
+  j["strategy"] = analysis::StrategyName(FromProto(run.request().strategy()));
   j["control"] = run.request().control();
   j["experiment"] = run.request().experiment();
   j["intervals_total"] = run.intervals_total();

@@ -17,9 +17,6 @@ namespace augur::service {
 // pretty-printed, ending in a newline.
 std::string RunJson(const v1::Run& run);
 
-// One analysis result message in the result document's shape, compact.
-std::string ResultJsonFromProto(const v1::AnalysisResult& result);
-
 // GetRun on a running `augur serve` at `target` (HOST:PORT), as a run document. Plaintext, or
 // TLS when `ca_file` (PEM) is given. Errors: the gRPC status, with the target in the message.
 absl::StatusOr<std::string> FetchRunJson(const std::string& target, const std::string& run,
