@@ -13,8 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analysis/error_control.h"
 #include "config/template_render.h"
 #include "core/status_macros.h"
+#include "judges/dependence.h"
 #include "judges/ks_test.h"
 #include "judges/mann_whitney_classifier.h"
 #include "judges/preprocess.h"
@@ -91,8 +93,10 @@ std::string EmptyReason(const std::string& side, const Series* series, size_t ra
 
 struct SeriesPair {
   Labels labels;
-  const Series* control = nullptr;
+  const Series* control = nullptr;  // the first instance in the instance-aware comparison
   const Series* experiment = nullptr;
+  // The instance-aware comparison (Metric::instances): every series of each side.
+  std::vector<const Series*> control_instances, experiment_instances;
 };
 
 Labels PairingKey(const Labels& labels, const std::string& scope) {
@@ -181,11 +185,47 @@ absl::StatusOr<std::vector<SeriesPair>> PairSeries(const QueryResult& control,
   return pairs;
 }
 
+// The instance-aware comparison's pairing: per side, the series grouped by their labels without
+// the scope and the instance label; each group of one side meets the group of the other with the
+// same labels, and its series are the instances.
+absl::StatusOr<std::vector<SeriesPair>> GroupInstances(const QueryResult& control,
+                                                       const QueryResult& experiment,
+                                                       const std::string& control_scope,
+                                                       const std::string& experiment_scope,
+                                                       const std::string& instance_label) {
+  std::vector<SeriesPair> pairs;
+  std::map<Labels, size_t> index;
+  auto add = [&](const Series& s, const std::string& scope, bool is_control) {
+    Labels key;
+    for (auto& [name, value] : PairingKey(s.labels, scope)) {
+      if (name != instance_label) key.emplace_back(name, value);
+    }
+    auto [it, inserted] = index.emplace(key, pairs.size());
+    if (inserted) {
+      pairs.emplace_back();
+      pairs.back().labels = key;
+    }
+    SeriesPair& p = pairs[it->second];
+    (is_control ? p.control_instances : p.experiment_instances).push_back(&s);
+    if (is_control && p.control == nullptr) p.control = &s;
+    if (!is_control && p.experiment == nullptr) p.experiment = &s;
+  };
+  for (const Series& s : control.series) add(s, control_scope, true);
+  for (const Series& s : experiment.series) add(s, experiment_scope, false);
+  if (pairs.empty()) pairs.emplace_back();
+  return pairs;
+}
+
 // ---- The judges, per pair.
 
 struct SampleData {
-  std::vector<double> control, experiment;
+  std::vector<double> control, experiment;  // sorted by the judges that rank
   size_t raw_control = 0, raw_experiment = 0;
+  // The same points in time order (series judges that adjust for autocorrelation).
+  std::vector<double> control_series, experiment_series;
+  // The instance-aware comparison: each instance's points (NaN handling and outliers per
+  // instance); control and experiment are their concatenation.
+  std::vector<std::vector<double>> control_instances, experiment_instances;
 };
 
 SampleData Prepare(const SeriesPair& pair, const Metric& metric) {
@@ -194,6 +234,20 @@ SampleData Prepare(const SeriesPair& pair, const Metric& metric) {
   pre.remove_outliers = metric.outliers.remove;
   pre.outlier_factor = metric.outliers.factor;
   SampleData d;
+  if (!metric.instances.empty()) {
+    auto side = [&](const std::vector<const Series*>& instances, std::vector<double>& all,
+                    std::vector<std::vector<double>>& each, size_t& raw) {
+      for (const Series* s : instances) {
+        const std::vector<double> v = Values(s);
+        raw += v.size();
+        each.push_back(judges::Preprocess(v, pre));
+        all.insert(all.end(), each.back().begin(), each.back().end());
+      }
+    };
+    side(pair.control_instances, d.control, d.control_instances, d.raw_control);
+    side(pair.experiment_instances, d.experiment, d.experiment_instances, d.raw_experiment);
+    return d;
+  }
   const std::vector<double> c = Values(pair.control);
   const std::vector<double> e = Values(pair.experiment);
   d.raw_control = c.size();
@@ -201,6 +255,13 @@ SampleData Prepare(const SeriesPair& pair, const Metric& metric) {
   d.control = judges::Preprocess(c, pre);
   d.experiment = judges::Preprocess(e, pre);
   return d;
+}
+
+// Instances that kept points after preprocessing.
+size_t NonEmpty(const std::vector<std::vector<double>>& instances) {
+  size_t k = 0;
+  for (const auto& i : instances) k += i.empty() ? 0 : 1;
+  return k;
 }
 
 // NODATA when a side has nothing left to judge; nullopt otherwise.
@@ -235,7 +296,24 @@ Judgement JudgeMannWhitney(const config::MannWhitneyJudge& c, const SampleData& 
   // The summaries' means are of the same values in the same order: the ratio needs no more.
   o.experiment_mean = experiment.mean;
   o.control_mean = control.mean;
-  return judges::ClassifyMannWhitney(d.experiment, d.control, o);
+  using Dependence = judges::MannWhitneyClassifierOptions::Dependence;
+  if (!metric.instances.empty() &&
+      (NonEmpty(d.experiment_instances) > 1 || NonEmpty(d.control_instances) > 1)) {
+    o.dependence = Dependence::kInstances;
+    o.experiment_instances = &d.experiment_instances;
+    o.control_instances = &d.control_instances;
+  } else if (c.adjust_autocorrelation) {
+    // One series a side (or one instance a side: nothing tells instances apart, and the
+    // series' own autocorrelation is all that can be estimated).
+    o.dependence = Dependence::kSerial;
+    o.experiment_series = d.experiment_series;
+    o.control_series = d.control_series;
+  }
+  judges::Judgement j = judges::ClassifyMannWhitney(d.experiment, d.control, o);
+  if (!metric.instances.empty() && o.dependence != Dependence::kInstances) {
+    absl::StrAppend(&j.reason, "; one instance a side, so judged as one time series a side");
+  }
+  return j;
 }
 
 Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const SampleData& d,
@@ -244,24 +322,41 @@ Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const 
   const int64_t n = static_cast<int64_t>(d.experiment.size());
   const int64_t m = static_cast<int64_t>(d.control.size());
   const double alpha = 1.0 - c.confidence;
-  // The lattice paths of the exact test number C(n+m, n): a one-sided test cannot go below
-  // 1/C(n+m, n), a two-sided one below 2/C(n+m, n).
-  const double smallest = judges::SmallestMannWhitneyPValue(n, m) *
-                          (c.direction == config::Direction::kEither ? 1.0 : 0.5);
-  if (smallest >= alpha) {
-    return NoData(absl::StrFormat("too few points to reach %g%% confidence: %s has %d, control %d",
-                                  100 * c.confidence, label, n, m),
-                  metric.critical);
-  }
   judges::KsAlternative alternative = judges::KsAlternative::kTwoSided;
   if (c.direction == config::Direction::kIncrease) {
     alternative = judges::KsAlternative::kExperimentLarger;
   } else if (c.direction == config::Direction::kDecrease) {
     alternative = judges::KsAlternative::kExperimentSmaller;
   }
+  // Autocorrelated points: the ECDFs move like those of fewer independent points, so the
+  // limiting distribution is taken at the effective size N / factor (judges/dependence.h).
+  double factor = 1.0;
+  if (c.adjust_autocorrelation) {
+    const judges::SerialDependence dep = judges::EstimateSerialDependence(
+        d.experiment_series, d.control_series, d.experiment, d.control);
+    j.autocorrelation = dep.autocorrelation;
+    j.variance_factor = factor = dep.variance_factor;
+  }
+  const double nd = static_cast<double>(n), md = static_cast<double>(m);
+  const double effective_n = nd * md / (nd + md) / factor;
+  // The lattice paths of the exact test number C(n+m, n): a one-sided test cannot go below
+  // 1/C(n+m, n), a two-sided one below 2/C(n+m, n). With dependence: D = 1 at the effective size.
+  const double smallest = factor > 1.0
+                              ? judges::KsLimitingPValue(1.0, effective_n, alternative)
+                              : judges::SmallestMannWhitneyPValue(n, m) *
+                                    (c.direction == config::Direction::kEither ? 1.0 : 0.5);
+  if (smallest >= alpha) {
+    return NoData(
+        absl::StrFormat(
+            "too few %spoints to reach %g%% confidence: %s has %d, control %d%s",
+            factor > 1.0 ? "independent " : "", 100 * c.confidence, label, n, m,
+            factor > 1.0 ? absl::StrFormat(" (autocorrelation %.2f)", j.autocorrelation) : ""),
+        metric.critical);
+  }
   auto ks = judges::KolmogorovSmirnov(d.experiment, d.control, alternative);
   if (!ks.ok())
     return Error(absl::StrCat("Kolmogorov-Smirnov could not run: ", ks.status().message()));
+  if (factor > 1.0) ks->p_value = judges::KsLimitingPValue(ks->statistic, effective_n, alternative);
   const double qe = judges::Percentile(d.experiment, 100 * c.quantile);
   const double qc = judges::Percentile(d.control, 100 * c.quantile);
   j.p_value = ks->p_value;
@@ -278,7 +373,10 @@ Judgement JudgeKolmogorovSmirnov(const config::KolmogorovSmirnovJudge& c, const 
       std::isnan(j.relative_estimate)
           ? ""
           : absl::StrCat(" (", judges::FormatSignedPercent(j.relative_estimate), ")"),
-      ", KS D=", absl::StrFormat("%.3g", ks->statistic), ", ", judges::FormatPValue(ks->p_value));
+      ", KS D=", absl::StrFormat("%.3g", ks->statistic), ", ", judges::FormatPValue(ks->p_value),
+      factor > 1.0
+          ? absl::StrFormat(" (autocorrelation %.2f: variance x%.3g)", j.autocorrelation, factor)
+          : "");
   const bool watch_high = c.direction != config::Direction::kDecrease;
   const bool watch_low = c.direction != config::Direction::kIncrease;
   if (significant && watch_high && high_gate &&
@@ -409,9 +507,38 @@ Count ReadCount(const QueryResult& result, const std::string& what) {
   return c;
 }
 
+// Per-step counts of a rate metric: its four queries evaluated over the window at every step
+// with {{window}} as {{step}} (each point the count of one step), or why there are none.
+struct StepCounts {
+  const QueryResult* control_events = nullptr;
+  const QueryResult* control_total = nullptr;
+  const QueryResult* experiment_events = nullptr;
+  const QueryResult* experiment_total = nullptr;
+  std::string missing;  // why not, when the pointers are null
+};
+
+// The design effect of one side from its per-step events and totals (one series each, aligned
+// by timestamp), or the reason it could not be estimated.
+absl::StatusOr<judges::CountDispersion> SideDispersion(const QueryResult* events,
+                                                       const QueryResult* totals) {
+  if (events->series.size() != 1 || totals->series.size() != 1) {
+    return absl::InvalidArgumentError("the per-step queries do not return one series each");
+  }
+  std::map<int64_t, double> total_at;
+  for (const Point& p : totals->series[0].points) total_at[p.timestamp_ms] = p.value;
+  std::vector<double> e, n;
+  for (const Point& p : events->series[0].points) {
+    const auto it = total_at.find(p.timestamp_ms);
+    if (it == total_at.end() || std::isnan(p.value) || std::isnan(it->second)) continue;
+    e.push_back(p.value);
+    n.push_back(it->second);
+  }
+  return judges::EstimateCountDispersion(e, n);
+}
+
 Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char* label,
                     const QueryResult& ce, const QueryResult& ct, const QueryResult& ee,
-                    const QueryResult& et, MetricResult& out) {
+                    const QueryResult& et, const StepCounts& steps, MetricResult& out) {
   const Count control_events = ReadCount(ce, "control events");
   const Count control_total = ReadCount(ct, "control total");
   const Count experiment_events = ReadCount(ee, absl::StrCat(label, " events"));
@@ -454,11 +581,39 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
                               ev_c, "/", to_c,
                               "; check that the events query is a subset of the total"));
   }
+  // Bursty events: each side's counts shrink by its design effect (Rao and Scott), so that the
+  // exact test for independent events sees as much evidence as the counts really hold.
+  std::string dispersion;
+  int64_t tv_e = ev_e, tt_e = to_e, tv_c = ev_c, tt_c = to_c;
+  if (c.adjust_dispersion) {
+    if (steps.control_events == nullptr) {
+      dispersion = absl::StrCat("; dispersion not estimated (", steps.missing, ")");
+    } else {
+      auto de = SideDispersion(steps.experiment_events, steps.experiment_total);
+      auto dc = SideDispersion(steps.control_events, steps.control_total);
+      if (!de.ok() || !dc.ok()) {
+        return NoData(absl::StrCat("cannot estimate the events' dispersion from per-step counts: ",
+                                   (!de.ok() ? de : dc).status().message()),
+                      metric.critical);
+      }
+      auto shrink = [](int64_t v, double d) {
+        return static_cast<int64_t>(std::llround(static_cast<double>(v) / d));
+      };
+      tv_e = shrink(ev_e, de->design_effect);
+      tt_e = std::max<int64_t>(1, shrink(to_e, de->design_effect));
+      tv_c = shrink(ev_c, dc->design_effect);
+      tt_c = std::max<int64_t>(1, shrink(to_c, dc->design_effect));
+      out.judgement.variance_factor = std::max(de->design_effect, dc->design_effect);
+      dispersion = absl::StrFormat("; dispersion %s x%.3g, control x%.3g over %d steps", label,
+                                   de->design_effect, dc->design_effect, dc->steps);
+    }
+  }
   judges::RateTestOptions options;
   options.confidence = c.confidence;
-  auto test = judges::PoissonRateTest(ev_e, to_e, ev_c, to_c, options);
+  auto test = judges::PoissonRateTest(tv_e, tt_e, tv_c, tt_c, options);
   if (!test.ok()) return Error(std::string(test.status().message()));
   Judgement j;
+  j.variance_factor = out.judgement.variance_factor;
   j.p_value = test->p_value;
   j.estimate = test->ratio;
   j.ci_low = test->ratio_ci_low;
@@ -506,6 +661,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
     absl::StrAppend(&j.reason,
                     (watch_high && test->ratio > 1) ? absl::StrCat(", within the ", bound) : "");
   }
+  absl::StrAppend(&j.reason, dispersion);
   return j;
 }
 
@@ -804,7 +960,8 @@ absl::Status CheckRequest(const AnalysisTemplate& t, const AnalysisRequest& requ
 AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& request,
                         const config::RenderedTemplate* rendered,
                         const std::vector<absl::StatusOr<QueryResult>>& answers,
-                        const std::vector<size_t>& first_query, std::string provider) {
+                        const std::vector<size_t>& first_query,
+                        const std::vector<StepCounts>& step_counts, std::string provider) {
   const absl::Duration step = request.step.value_or(t.step);
   AnalysisResult result;
   result.strategy = request.strategy;
@@ -845,7 +1002,7 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
                       {"experiment.events", rendered_metric.experiment_events},
                       {"experiment.total", rendered_metric.experiment_total}};
       base.judgement = JudgeRate(*rate, metric, label, *answers[q], *answers[q + 1],
-                                 *answers[q + 2], *answers[q + 3], base);
+                                 *answers[q + 2], *answers[q + 3], step_counts[i], base);
       if (base.kpi) JudgeKpi(metric, base);
       result.metrics.push_back(std::move(base));
       continue;
@@ -862,8 +1019,11 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
           return "rate";
         },
         metric.judge);
-    auto pairs = PairSeries(*answers[q], *answers[q + 1], request.control_scope,
-                            request.experiment_scope, label);
+    auto pairs = metric.instances.empty()
+                     ? PairSeries(*answers[q], *answers[q + 1], request.control_scope,
+                                  request.experiment_scope, label)
+                     : GroupInstances(*answers[q], *answers[q + 1], request.control_scope,
+                                      request.experiment_scope, metric.instances);
     if (!pairs.ok()) {
       base.judgement = Error(std::string(pairs.status().message()));
       result.metrics.push_back(std::move(base));
@@ -883,6 +1043,14 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
           if (pair.experiment != nullptr) out.experiment_series = pair.experiment->points;
         }
         SampleData data = Prepare(pair, metric);
+        const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge);
+        const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge);
+        if ((mw != nullptr && mw->adjust_autocorrelation) ||
+            (ks != nullptr && ks->adjust_autocorrelation)) {
+          // The autocorrelation is a property of the time order, which sorting destroys.
+          data.control_series = data.control;
+          data.experiment_series = data.experiment;
+        }
         if (!std::holds_alternative<config::ThresholdJudge>(metric.judge)) {
           // Rank judges ignore time order: sort once here, and the summaries and the judge
           // (SortDoubles returns at once on sorted input) do not sort again.
@@ -895,9 +1063,9 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
           out.judgement = JudgeThreshold(*threshold, data, metric, label);
         } else if (auto missing = MissingData(data, pair, metric, label)) {
           out.judgement = *missing;
-        } else if (const auto* mw = std::get_if<config::MannWhitneyJudge>(&metric.judge)) {
+        } else if (mw != nullptr) {
           out.judgement = JudgeMannWhitney(*mw, data, metric, label, out.experiment, out.control);
-        } else if (const auto* ks = std::get_if<config::KolmogorovSmirnovJudge>(&metric.judge)) {
+        } else if (ks != nullptr) {
           out.judgement = JudgeKolmogorovSmirnov(*ks, data, metric, label);
         }
         if (out.kpi) JudgeKpi(metric, out);
@@ -905,6 +1073,7 @@ AnalysisResult JudgeAll(const AnalysisTemplate& t, const AnalysisRequest& reques
     }
   }
   RunTasks(tasks, JudgeThreads(request.judge_threads, tasks.size()));
+  if (t.error_control == config::ErrorControl::kHolm) ApplyHolm(t, result);
   Decide(result, t.scoring.group_weights);
   return result;
 }
@@ -922,6 +1091,12 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
   render.experiment_scope = request.experiment_scope;
   render.window = request.end - request.start;
   AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate rendered, config::RenderTemplate(t, render));
+  // The rate queries again with {{window}} as {{step}}: over the window, each point is one
+  // step's count, from which the judge estimates how bursty the events are.
+  render.window = step;
+  AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate per_step, config::RenderTemplate(t, render));
+  std::vector<std::optional<size_t>> first_step_query(t.metrics.size());
+  std::vector<StepCounts> step_counts(t.metrics.size());
 
   // Every query of every metric, fetched at once. A rate's counts are evaluated at the end of
   // the window (its queries cover the window through {{window}}).
@@ -939,11 +1114,29 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
       queries.push_back(providers::RangeQuery{query, start, request.end, step});
       slots.push_back(Slot{i, side});
     };
-    if (std::holds_alternative<config::RateJudge>(t.metrics[i].judge)) {
+    if (const auto* rate = std::get_if<config::RateJudge>(&t.metrics[i].judge)) {
       add(r.control_events, request.end, "control events");
       add(r.control_total, request.end, "control total");
       add(r.experiment_events, request.end, "experiment events");
       add(r.experiment_total, request.end, "experiment total");
+      const config::RenderedMetric& s = per_step.metrics[i];
+      if (!rate->adjust_dispersion) continue;
+      if (s.control_events == r.control_events || s.control_total == r.control_total ||
+          s.experiment_events == r.experiment_events || s.experiment_total == r.experiment_total) {
+        step_counts[i].missing = "the queries do not use {{window}}";
+        continue;
+      }
+      if (request.end - request.start < step * judges::kMinDispersionSteps) {
+        step_counts[i].missing =
+            absl::StrCat("the window holds fewer than ", judges::kMinDispersionSteps, " steps");
+        continue;
+      }
+      first_step_query[i] = queries.size();
+      const absl::Time first = request.start + step;
+      add(s.control_events, first, "control events per step");
+      add(s.control_total, first, "control total per step");
+      add(s.experiment_events, first, "experiment events per step");
+      add(s.experiment_total, first, "experiment total per step");
     } else {
       add(r.control, request.start, "control");
       add(r.experiment, request.start, "experiment");
@@ -957,7 +1150,15 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
                                                slots[q].side, " query): ", s.message()));
   }
 
-  return JudgeAll(t, request, &rendered, answers, first_query, provider.Describe());
+  for (size_t i = 0; i < t.metrics.size(); ++i) {
+    if (!first_step_query[i]) continue;
+    const size_t q = *first_step_query[i];
+    step_counts[i].control_events = &*answers[q];
+    step_counts[i].control_total = &*answers[q + 1];
+    step_counts[i].experiment_events = &*answers[q + 2];
+    step_counts[i].experiment_total = &*answers[q + 3];
+  }
+  return JudgeAll(t, request, &rendered, answers, first_query, step_counts, provider.Describe());
 }
 
 absl::StatusOr<AnalysisResult> JudgeAnswers(const AnalysisTemplate& t,
@@ -983,7 +1184,9 @@ absl::StatusOr<AnalysisResult> JudgeAnswers(const AnalysisTemplate& t,
       answers.emplace_back(std::move(d.experiment));
     }
   }
-  return JudgeAll(t, request, nullptr, answers, first_query, "inline data");
+  std::vector<StepCounts> step_counts(t.metrics.size());
+  for (StepCounts& s : step_counts) s.missing = "inline data has no per-step counts";
+  return JudgeAll(t, request, nullptr, answers, first_query, step_counts, "inline data");
 }
 
 }  // namespace augur::analysis

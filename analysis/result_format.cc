@@ -127,6 +127,15 @@ std::string ResultJson(const AnalysisResult& r) {
     o["relative_change"] = Number(m.judgement.relative_estimate);
     o["relative_ci_low"] = Number(m.judgement.relative_ci_low);
     o["relative_ci_high"] = Number(m.judgement.relative_ci_high);
+    o["p_value_adjusted"] = Number(m.judgement.p_value_adjusted);
+    o["autocorrelation"] = Number(m.judgement.autocorrelation);
+    o["variance_factor"] = Number(m.judgement.variance_factor);
+    o["degrees_of_freedom"] =
+        m.judgement.degrees_of_freedom > 0 ? Number(m.judgement.degrees_of_freedom) : Json(nullptr);
+    if (m.judgement.instances_experiment > 0) {
+      o["instances"] = Json{{"control", m.judgement.instances_control},
+                            {"experiment", m.judgement.instances_experiment}};
+    }
     o["kpi"] = m.kpi ? Json(KpiOutcomeName(m.kpi_outcome)) : Json(nullptr);
     if (m.judge == "rate") {
       auto count = [](const std::optional<double>& v) { return v ? Number(*v) : Json(nullptr); };

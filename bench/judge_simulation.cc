@@ -61,10 +61,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "analysis/analysis.h"
 #include "bench/in_memory_provider.h"
 #include "config/analysis_template.h"
+#include "core/time_parse.h"
 #include "providers/metric_provider.h"
 
 namespace augur::simulation {
@@ -153,7 +155,7 @@ class Random {
 // ---- The synthetic service.
 
 struct Model {
-  double rho = 0.8;
+  double rho = 0.8;            // AR(1) autocorrelation between 15 s scrapes
   double sigma = 0.1;          // stationary sd of the log-latency noise, per pod
   double pod_offset = 0.03;    // pod offsets ~ Uniform(-pod_offset, +pod_offset)
   double base_latency = 0.25;  // seconds
@@ -165,8 +167,10 @@ struct Model {
 };
 
 struct Side {
-  std::vector<double> latency;      // mean over pods, per step
-  std::vector<double> error_ratio;  // per step
+  std::vector<std::vector<double>> pod_latency;  // per pod, per step
+  std::vector<double> latency;                   // mean over pods, per step
+  std::vector<double> error_ratio;               // per step
+  std::vector<double> step_errors, step_requests;
   int64_t errors = 0;
   int64_t requests = 0;
 };
@@ -174,30 +178,39 @@ struct Side {
 Side SimulateSide(Random& rng, const Model& model, double latency_shift, double error_ratio) {
   Side side;
   side.latency.assign(model.points, 0.0);
-  std::vector<int64_t> step_errors(model.points, 0);
+  side.step_errors.assign(model.points, 0.0);
   const double innovation = model.sigma * std::sqrt(1.0 - model.rho * model.rho);
   for (int pod = 0; pod < model.pods; ++pod) {
     const double offset = model.pod_offset * (2.0 * rng.Uniform() - 1.0);
     const double level = model.base_latency * (1.0 + offset) * (1.0 + latency_shift);
+    // The noise moves at every 15 s scrape; a 30 s step reads the step's last scrape, as a
+    // range query of a gauge does.
     double e = model.sigma * rng.StudentT3UnitVariance();
+    std::vector<double> series(model.points);
     for (int t = 0; t < model.points; ++t) {
-      if (t > 0) e = model.rho * e + innovation * rng.StudentT3UnitVariance();
-      side.latency[t] += level * std::exp(e) / model.pods;
+      for (int s = 0; s < model.scrapes_per_step; ++s) {
+        if (t > 0 || s > 0) e = model.rho * e + innovation * rng.StudentT3UnitVariance();
+      }
+      series[t] = level * std::exp(e);
+      side.latency[t] += series[t] / model.pods;
     }
+    side.pod_latency.push_back(std::move(series));
     const double error_offset = model.pod_offset * (2.0 * rng.Uniform() - 1.0);
     const double p = model.error_rate * (1.0 + error_offset) * error_ratio;
     for (int t = 0; t < model.points; ++t) {
       for (int s = 0; s < model.scrapes_per_step; ++s) {
-        step_errors[t] += rng.Binomial(model.requests_per_scrape, p);
+        side.step_errors[t] += static_cast<double>(rng.Binomial(model.requests_per_scrape, p));
       }
     }
   }
-  const int64_t step_requests = model.requests_per_scrape * model.scrapes_per_step * model.pods;
+  const double step_requests =
+      static_cast<double>(model.requests_per_scrape * model.scrapes_per_step * model.pods);
   side.error_ratio.resize(model.points);
+  side.step_requests.assign(model.points, step_requests);
   for (int t = 0; t < model.points; ++t) {
-    side.error_ratio[t] = static_cast<double>(step_errors[t]) / static_cast<double>(step_requests);
-    side.errors += step_errors[t];
-    side.requests += step_requests;
+    side.error_ratio[t] = side.step_errors[t] / step_requests;
+    side.errors += static_cast<int64_t>(side.step_errors[t]);
+    side.requests += static_cast<int64_t>(step_requests);
   }
   return side;
 }
@@ -206,11 +219,6 @@ Side SimulateSide(Random& rng, const Model& model, double latency_shift, double 
 
 constexpr absl::Duration kStep = absl::Seconds(30);
 const absl::Time kEnd = absl::FromUnixSeconds(1'800'000'000);
-
-// The query texts, rendered for each scope ({{scope}} -> stable, canary).
-std::string Query(const std::string& name, const std::string& scope) {
-  return absl::StrCat(name, "{version=\"", scope, "\"}");
-}
 
 QueryResult ToResult(const std::vector<double>& values) {
   QueryResult r;
@@ -224,32 +232,83 @@ QueryResult ToResult(const std::vector<double>& values) {
 
 QueryResult CountResult(int64_t value) { return ToResult({static_cast<double>(value)}); }
 
-void Load(InMemoryProvider& provider, const std::string& scope, const Side& side) {
-  provider.Set(Query("latency", scope), ToResult(side.latency));
-  provider.Set(Query("error_ratio", scope), ToResult(side.error_ratio));
-  provider.Set(Query("errors", scope), CountResult(side.errors));
-  provider.Set(Query("requests", scope), CountResult(side.requests));
+// Every template below uses these queries; {{window}} is the window for the counts and the
+// step for their per-step form (the rate judge's dispersion).
+constexpr char kLatency[] = "latency{version=\"{{scope}}\"}";
+constexpr char kPodLatency[] = "latency_by_pod{version=\"{{scope}}\"}";
+constexpr char kErrorRatio[] = "error_ratio{version=\"{{scope}}\"}";
+constexpr char kErrors[] = "errors{version=\"{{scope}}\"}[{{window}}]";
+constexpr char kRequests[] = "requests{version=\"{{scope}}\"}[{{window}}]";
+
+std::string Render(const std::string& query, const std::string& scope, absl::Duration window) {
+  return absl::StrReplaceAll(query,
+                             {{"{{scope}}", scope}, {"{{window}}", FormatPromDuration(window)}});
 }
 
+void Load(InMemoryProvider& provider, const std::string& scope, const Side& side,
+          absl::Duration window) {
+  provider.Set(Render(kLatency, scope, window), ToResult(side.latency));
+  provider.Set(Render(kErrorRatio, scope, window), ToResult(side.error_ratio));
+  QueryResult pods;
+  for (size_t p = 0; p < side.pod_latency.size(); ++p) {
+    QueryResult one = ToResult(side.pod_latency[p]);
+    one.series[0].labels = {{"pod", absl::StrCat(scope, "-", p)}};
+    pods.series.push_back(std::move(one.series[0]));
+  }
+  provider.Set(Render(kPodLatency, scope, window), std::move(pods));
+  provider.Set(Render(kErrors, scope, window), CountResult(side.errors));
+  provider.Set(Render(kRequests, scope, window), CountResult(side.requests));
+  // Per step: the analysis asks from start + step, one point per step.
+  std::vector<double> errors(side.step_errors.begin() + 1, side.step_errors.end());
+  std::vector<double> requests(side.step_requests.begin() + 1, side.step_requests.end());
+  provider.Set(Render(kErrors, scope, kStep), ToResult(errors));
+  provider.Set(Render(kRequests, scope, kStep), ToResult(requests));
+}
+
+config::Metric ErrorsMetric() {
+  config::Metric errors;
+  errors.name = "errors";
+  config::RateJudge rate;
+  rate.events = kErrors;
+  rate.total = kRequests;
+  rate.direction = config::Direction::kIncrease;
+  errors.judge = rate;
+  return errors;
+}
+
+// augur's defaults: Mann-Whitney on the side's mean latency (one series a side, autocorrelation
+// adjusted), the rate judge with its dispersion, Holm across the two.
 config::AnalysisTemplate AugurTemplate(double allowed_increase = 1.0) {
   config::AnalysisTemplate t;
   t.name = "augur";
   t.step = kStep;
   config::Metric latency;
   latency.name = "latency";
-  latency.query = "latency{version=\"{{scope}}\"}";
+  latency.query = kLatency;
   config::MannWhitneyJudge mw;
   mw.direction = config::Direction::kIncrease;
   mw.allowed_increase = allowed_increase;
   latency.judge = mw;
-  config::Metric errors;
-  errors.name = "errors";
-  config::RateJudge rate;
-  rate.events = "errors{version=\"{{scope}}\"}";
-  rate.total = "requests{version=\"{{scope}}\"}";
-  rate.direction = config::Direction::kIncrease;
-  errors.judge = rate;
-  t.metrics = {latency, errors};
+  t.metrics = {latency, ErrorsMetric()};
+  return t;
+}
+
+// The instance-aware comparison: one latency series per pod, pods as clusters.
+config::AnalysisTemplate InstancesTemplate() {
+  config::AnalysisTemplate t = AugurTemplate();
+  t.name = "augur-instances";
+  t.metrics[0].query = kPodLatency;
+  t.metrics[0].instances = "pod";
+  return t;
+}
+
+// Before calibration: independent samples, no dispersion, no error control.
+config::AnalysisTemplate IndependentTemplate() {
+  config::AnalysisTemplate t = AugurTemplate();
+  t.name = "augur-independent";
+  std::get<config::MannWhitneyJudge>(t.metrics[0].judge).adjust_autocorrelation = false;
+  std::get<config::RateJudge>(t.metrics[1].judge).adjust_dispersion = false;
+  t.error_control = config::ErrorControl::kNone;
   return t;
 }
 
@@ -257,18 +316,20 @@ config::AnalysisTemplate KayentaTemplate() {
   config::AnalysisTemplate t;
   t.name = "kayenta-equivalent";
   t.step = kStep;
+  t.error_control = config::ErrorControl::kNone;
   config::MannWhitneyJudge mw;
   mw.direction = config::Direction::kIncrease;
   mw.mode = config::MannWhitneyJudge::Mode::kKayenta;
+  mw.adjust_autocorrelation = false;
   mw.confidence = 0.98;
   mw.tolerance = 0.25;
   config::Metric latency;
   latency.name = "latency";
-  latency.query = "latency{version=\"{{scope}}\"}";
+  latency.query = kLatency;
   latency.judge = mw;
   config::Metric errors;
   errors.name = "errors";
-  errors.query = "error_ratio{version=\"{{scope}}\"}";
+  errors.query = kErrorRatio;
   errors.judge = mw;
   t.metrics = {latency, errors};
   return t;
@@ -297,8 +358,9 @@ enum Kind { kAa, kLatency10, kLatency20, kErrors2x, kKinds };
 
 struct Tally {
   Proportion abort_aa, promote_aa, latency_high_aa, errors_high_aa;
-  Proportion latency10, latency20, errors2x;  // the shifted metric's HIGH
-  int64_t nodata = 0, errors = 0;             // NODATA or ERROR classifications
+  Proportion latency10, latency20, errors2x;                 // ABORT
+  Proportion latency10_high, latency20_high, errors2x_high;  // the shifted metric's HIGH
+  int64_t nodata = 0, errors = 0;                            // NODATA or ERROR classifications
 };
 
 judges::Classification Of(const analysis::AnalysisResult& r, const std::string& metric) {
@@ -330,10 +392,13 @@ void Record(Tally& tally, Kind kind, const analysis::AnalysisResult& r) {
       break;
     case kLatency10:
     case kLatency20:
-      add(kind == kLatency10 ? tally.latency10 : tally.latency20, latency_high);
+      add(kind == kLatency10 ? tally.latency10 : tally.latency20,
+          r.verdict == analysis::Verdict::kAbort);
+      add(kind == kLatency10 ? tally.latency10_high : tally.latency20_high, latency_high);
       break;
     case kErrors2x:
-      add(tally.errors2x, errors_high);
+      add(tally.errors2x, r.verdict == analysis::Verdict::kAbort);
+      add(tally.errors2x_high, errors_high);
       break;
     case kKinds:
       break;
@@ -364,8 +429,8 @@ std::vector<Tally> Simulate(int64_t windows, uint64_t seed, const Model& model,
     const double ratio = kind == kErrors2x ? 2.0 : 1.0;
     for (int64_t w = 0; w < windows; ++w) {
       Random rng(WindowSeed(seed, kind, w));
-      Load(provider, "stable", SimulateSide(rng, model, 0.0, 1.0));
-      Load(provider, "canary", SimulateSide(rng, model, shift, ratio));
+      Load(provider, "stable", SimulateSide(rng, model, 0.0, 1.0), request.end - request.start);
+      Load(provider, "canary", SimulateSide(rng, model, shift, ratio), request.end - request.start);
       for (size_t c = 0; c < configurations.size(); ++c) {
         auto result = analysis::RunAnalysis(configurations[c].second, request, provider);
         if (!result.ok()) {
@@ -382,9 +447,10 @@ std::vector<Tally> Simulate(int64_t windows, uint64_t seed, const Model& model,
 int Run(int64_t windows, uint64_t seed, const Model& model) {
   const auto started = std::chrono::steady_clock::now();
   const Configurations configurations = {
-      {"augur defaults (mannWhitney + rate)", AugurTemplate()},
+      {"augur defaults (mannWhitney + rate, Holm)", AugurTemplate()},
+      {"augur, instances: pod (per-pod latency series)", InstancesTemplate()},
+      {"augur, independent samples, no Holm (before calibration)", IndependentTemplate()},
       {"Kayenta-equivalent (mannWhitney mode kayenta on both)", KayentaTemplate()},
-      {"augur, latency allowedIncrease 1.05", AugurTemplate(1.05)},
       {"augur, latency allowedIncrease 1.10", AugurTemplate(1.10)},
   };
   const std::vector<Tally> tallies = Simulate(windows, seed, model, configurations);
@@ -392,14 +458,14 @@ int Run(int64_t windows, uint64_t seed, const Model& model) {
 
   std::cout << absl::StrFormat(
       "%d windows per kind, seed %d; 1 h at 30 s (%d points a side), %d pods a side;\n"
-      "latency: AR(1) rho %g, sigma %g, t(3) innovations, pod offsets ±%g%%; errors: %.2g%% of "
-      "%d requests per pod every 15 s\n\n",
-      windows, seed, model.points, model.pods, model.rho, model.sigma, 100 * model.pod_offset,
-      100 * model.error_rate, model.requests_per_scrape);
+      "latency: AR(1) rho %g per 15 s scrape (%.3g per 30 s step), sigma %g, t(3) innovations, "
+      "pod offsets ±%g%%; errors: %.2g%% of %d requests per pod every 15 s\n\n",
+      windows, seed, model.points, model.pods, model.rho, model.rho * model.rho, model.sigma,
+      100 * model.pod_offset, 100 * model.error_rate, model.requests_per_scrape);
   std::cout << "Rates with 95% Wilson intervals, in per cent.\n\n";
   std::cout << "| configuration | A/A: false ABORT | A/A: PROMOTE | A/A: latency HIGH | "
-               "A/A: errors HIGH | latency +10% detected | latency +20% detected | errors x2 "
-               "detected |\n";
+               "A/A: errors HIGH | latency +10%: ABORT | latency +20%: ABORT | errors x2: "
+               "ABORT |\n";
   std::cout << "|---|---|---|---|---|---|---|---|\n";
   for (size_t c = 0; c < configurations.size(); ++c) {
     const Tally& t = tallies[c];
@@ -428,16 +494,17 @@ int Grid(int64_t windows, uint64_t seed, Model model) {
   const auto started = std::chrono::steady_clock::now();
   const Configurations configurations = {
       {"augur defaults", AugurTemplate()},
+      {"augur, instances: pod", InstancesTemplate()},
       {"Kayenta-equivalent", KayentaTemplate()},
   };
   std::cout << absl::StrFormat(
       "%d windows per kind and cell, seed %d; 1 h at 30 s (%d points a side); latency sigma %g, "
-      "t(3) innovations; errors %.2g%% of %d requests per pod every 15 s.\n"
+      "t(3) innovations, rho per 15 s scrape; errors %.2g%% of %d requests per pod every 15 s.\n"
       "Rates in per cent with 95%% Wilson intervals. A/A: identical versions; detection: the "
-      "shifted metric's HIGH.\n\n",
+      "verdict ABORT.\n\n",
       windows, seed, model.points, model.sigma, 100 * model.error_rate, model.requests_per_scrape);
   std::cout << "| pods | rho | pod offset | configuration | A/A: false ABORT | A/A: PROMOTE | "
-               "latency +10% | latency +20% | errors x2 |\n";
+               "latency +10%: ABORT | latency +20%: ABORT | errors x2: ABORT |\n";
   std::cout << "|---|---|---|---|---|---|---|---|---|\n";
   for (const int pods : {3, 10}) {
     for (const double rho : {0.0, 0.6, 0.8, 0.9}) {
@@ -478,7 +545,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   app.add_option("--seed", seed, "random seed")->capture_default_str();
-  app.add_option("--rho", model.rho, "AR(1) autocorrelation of the latency noise, in [0, 1)")
+  app.add_option("--rho", model.rho,
+                 "AR(1) autocorrelation of the latency noise between 15 s scrapes, in [0, 1) "
+                 "(rho^2 between the 30 s steps judged)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.999));
   app.add_option("--pod-offset", model.pod_offset,

@@ -51,6 +51,10 @@ struct MannWhitneyJudge {
   double tolerance = 0.25;   // the interval must clear tolerance * |estimate| (Kayenta's 0.25)
   EffectSize effect_size = EffectSize::kMeanRatio;
   Mode mode = Mode::kAugur;
+  // adjust: the points of a series are autocorrelated, and the test's variance grows with the
+  // estimated autocorrelation (judges/dependence.h); ignore: independent samples, R's test.
+  // Mode kayenta always ignores it.
+  bool adjust_autocorrelation = true;
   double allowed_increase = 1.0;  // effect size tolerated before HIGH (meanRatio 1.0, cles 0.5)
   double allowed_decrease = 1.0;  // effect size tolerated before LOW (meanRatio 1.0, cles 0.5)
   std::optional<double> critical_increase;  // a HIGH at or past this effect fails the analysis
@@ -69,6 +73,10 @@ struct RateJudge {
   // Instead of a ratio, an absolute rise of the rate tolerated (0.001 = 0.1 percentage points).
   std::optional<double> allowed_absolute_increase;
   std::optional<double> critical_increase;
+  // adjust: the counts' overdispersion over time (bursts) is estimated from per-step counts
+  // (the queries re-rendered with {{window}} as {{step}}) and the test uses Rao and Scott's
+  // effective counts; ignore: the counts are Poisson, as the exact test assumes.
+  bool adjust_dispersion = true;
 };
 
 // Absolute bounds on the experiment, and bounds relative to the control (Keptn's "<=+10%").
@@ -89,10 +97,10 @@ struct KolmogorovSmirnovJudge {
   double quantile = 0.99;         // the tail whose ratio gates the verdict
   double allowed_increase = 1.0;  // experiment/control ratio of that quantile tolerated
   double allowed_decrease = 1.0;
+  bool adjust_autocorrelation = true;  // as MannWhitneyJudge: effective sample sizes
 };
 
-using Judge =
-    std::variant<MannWhitneyJudge, RateJudge, ThresholdJudge, KolmogorovSmirnovJudge>;
+using Judge = std::variant<MannWhitneyJudge, RateJudge, ThresholdJudge, KolmogorovSmirnovJudge>;
 
 struct Outliers {
   bool remove = false;  // IQR removal
@@ -112,6 +120,10 @@ struct Metric {
   bool dry_run = false;
   bool nan_replace = false;  // nanStrategy: remove (default) or replace (with 0)
   Outliers outliers;
+  // The label that tells a side's instances (pods) apart, for the instance-aware comparison:
+  // the query returns one series per instance, and instances are the units compared
+  // (mannWhitney only). Empty: series are paired across the sides by their labels.
+  std::string instances;
   // A/B: a KPI names the good direction; a guardrail is judged like a canary metric.
   std::optional<Better> better;
   bool guardrail = false;
@@ -125,6 +137,11 @@ struct Scoring {
   std::map<std::string, double> group_weights;  // groups not listed weigh 1
 };
 
+// How the metrics' tests share the false-alarm rate: Holm's step-down adjustment of their
+// p-values (the default: "abort if any metric regresses" keeps each metric's confidence for the
+// family), or none (each metric alone at its confidence, as Kayenta).
+enum class ErrorControl { kHolm, kNone };
+
 struct AnalysisTemplate {
   std::string name;
   std::string description;
@@ -132,6 +149,7 @@ struct AnalysisTemplate {
   ProviderRef provider;
   absl::Duration step = absl::Seconds(30);
   Scoring scoring;
+  ErrorControl error_control = ErrorControl::kHolm;
   std::vector<Metric> metrics;
 };
 

@@ -80,7 +80,8 @@ class Loader {
       top.Error("spec", "is required");
       return std::nullopt;
     }
-    Spec(YamlMap(top.Get("spec"), "spec", {"args", "provider", "step", "scoring", "metrics"}, d_),
+    Spec(YamlMap(top.Get("spec"), "spec",
+                 {"args", "provider", "step", "scoring", "errorControl", "metrics"}, d_),
          t);
     if (d_.has_errors()) return std::nullopt;
     return t;
@@ -92,6 +93,9 @@ class Loader {
     Args(spec, t);
     Provider(spec, t);
     if (auto step = spec.Duration("step")) t.step = *step;
+    if (auto control = spec.Enum("errorControl", {"holm", "none"})) {
+      t.error_control = *control == "none" ? ErrorControl::kNone : ErrorControl::kHolm;
+    }
     Scoring(spec, t);
     Metrics(spec, t);
     CheckScoringGroups(spec, t);
@@ -238,12 +242,13 @@ class Loader {
     std::map<std::string, size_t> names;
     for (size_t i = 0; i < list.size(); ++i) {
       Metric metric;
-      if (!MetricAt(YamlMap(list[i], IndexPath(path, i),
-                            {"name", "group", "query", "controlQuery", "experimentQuery", "judge",
-                             "critical", "mustHaveData", "dryRun", "nanStrategy", "outliers",
-                             "better", "guardrail", "minimumEffect", "nonInferiorityMargin"},
-                            d_),
-                    metric, t)) {
+      if (!MetricAt(
+              YamlMap(list[i], IndexPath(path, i),
+                      {"name", "group", "query", "controlQuery", "experimentQuery", "judge",
+                       "critical", "mustHaveData", "dryRun", "nanStrategy", "outliers", "instances",
+                       "better", "guardrail", "minimumEffect", "nonInferiorityMargin"},
+                      d_),
+              metric, t)) {
         continue;
       }
       if (!metric.name.empty()) {
@@ -279,11 +284,28 @@ class Loader {
     if (auto nan = m.Enum("nanStrategy", {"remove", "replace"}))
       metric.nan_replace = *nan == "replace";
     Outliers(m, metric);
+    if (auto label = m.String("instances")) {
+      if (!IsArgName(*label) || label->find('-') != std::string::npos) {
+        m.Error("instances",
+                absl::StrCat("must be a Prometheus label name, e.g. pod; got '", *label, "'"));
+      }
+      metric.instances = *label;
+    }
     if (metric.critical && metric.dry_run) {
       m.Error("dryRun", "a dry-run metric never affects the verdict, so it cannot be critical");
     }
     ABSettings(m, metric);
     Judge(m, metric);
+    if (!metric.instances.empty()) {
+      const auto* mw = std::get_if<MannWhitneyJudge>(&metric.judge);
+      if (mw == nullptr) {
+        m.Error("instances", "the instance-aware comparison is made by the mannWhitney judge only");
+      } else if (mw->mode == MannWhitneyJudge::Mode::kKayenta) {
+        m.Error("instances",
+                "mannWhitney mode kayenta treats points as independent samples; the "
+                "instance-aware comparison needs mode augur");
+      }
+    }
     CheckQueries(m, metric, t);
     return true;
   }
@@ -350,23 +372,25 @@ class Loader {
     if (judge.Has("mannWhitney")) {
       metric.judge = MannWhitney(
           YamlMap(judge.Get("mannWhitney"), judge.PathOf("mannWhitney"),
-                  {"direction", "confidence", "tolerance", "effectSize", "mode", "allowedIncrease",
-                   "allowedDecrease", "criticalIncrease", "criticalDecrease"},
+                  {"direction", "confidence", "tolerance", "effectSize", "mode", "autocorrelation",
+                   "allowedIncrease", "allowedDecrease", "criticalIncrease", "criticalDecrease"},
                   d_));
     } else if (judge.Has("rate")) {
-      metric.judge =
-          Rate(YamlMap(judge.Get("rate"), judge.PathOf("rate"),
-                       {"events", "total", "direction", "confidence", "minTotal", "allowedIncrease",
-                        "allowedDecrease", "allowedAbsoluteIncrease", "criticalIncrease"},
-                       d_));
+      metric.judge = Rate(YamlMap(
+          judge.Get("rate"), judge.PathOf("rate"),
+          {"events", "total", "direction", "confidence", "minTotal", "dispersion",
+           "allowedIncrease", "allowedDecrease", "allowedAbsoluteIncrease", "criticalIncrease"},
+          d_));
     } else if (judge.Has("threshold")) {
       metric.judge = Threshold(YamlMap(
           judge.Get("threshold"), judge.PathOf("threshold"),
           {"aggregate", "min", "max", "maxIncreasePercent", "maxDecreasePercent", "criteria"}, d_));
     } else {
-      metric.judge = KolmogorovSmirnov(YamlMap(
-          judge.Get("kolmogorovSmirnov"), judge.PathOf("kolmogorovSmirnov"),
-          {"direction", "confidence", "quantile", "allowedIncrease", "allowedDecrease"}, d_));
+      metric.judge = KolmogorovSmirnov(
+          YamlMap(judge.Get("kolmogorovSmirnov"), judge.PathOf("kolmogorovSmirnov"),
+                  {"direction", "confidence", "quantile", "autocorrelation", "allowedIncrease",
+                   "allowedDecrease"},
+                  d_));
     }
   }
 
@@ -421,6 +445,15 @@ class Loader {
       judge.mode =
           *mode == "kayenta" ? MannWhitneyJudge::Mode::kKayenta : MannWhitneyJudge::Mode::kAugur;
     }
+    if (auto autocorrelation = j.Enum("autocorrelation", {"adjust", "ignore"})) {
+      judge.adjust_autocorrelation = *autocorrelation == "adjust";
+      if (judge.adjust_autocorrelation && judge.mode == MannWhitneyJudge::Mode::kKayenta) {
+        j.Error("autocorrelation",
+                "mode kayenta reproduces Kayenta's independent-samples test; adjust needs mode "
+                "augur");
+      }
+    }
+    if (judge.mode == MannWhitneyJudge::Mode::kKayenta) judge.adjust_autocorrelation = false;
     if (judge.effect_size == EffectSize::kCles) {
       // P(experiment > control): 0.5 is no effect, 1 all experiment values above.
       judge.allowed_increase = judge.allowed_decrease = 0.5;
@@ -493,6 +526,9 @@ class Loader {
       }
       judge.min_total = *min_total;
     }
+    if (auto dispersion = j.Enum("dispersion", {"adjust", "ignore"})) {
+      judge.adjust_dispersion = *dispersion == "adjust";
+    }
     IncreaseRatios(j, "experiment to control rates", judge.allowed_increase,
                    judge.critical_increase);
     DecreaseRatios(j, "experiment to control rates", judge.allowed_decrease, nullptr);
@@ -533,6 +569,9 @@ class Loader {
                                          j.Get("quantile").Scalar()));
       }
       judge.quantile = *quantile;
+    }
+    if (auto autocorrelation = j.Enum("autocorrelation", {"adjust", "ignore"})) {
+      judge.adjust_autocorrelation = *autocorrelation == "adjust";
     }
     std::optional<double> unused;
     IncreaseRatios(j, "experiment to control quantiles", judge.allowed_increase, unused);

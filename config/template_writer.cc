@@ -164,6 +164,9 @@ void WriteMannWhitney(Writer& w, int depth, const MannWhitneyJudge& j) {
   if (j.tolerance != MannWhitneyJudge().tolerance) w.Number(depth + 1, "tolerance", j.tolerance);
   if (cles) w.Field(depth + 1, "effectSize", "cles");
   if (j.mode == MannWhitneyJudge::Mode::kKayenta) w.Field(depth + 1, "mode", "kayenta");
+  if (j.mode == MannWhitneyJudge::Mode::kAugur && !j.adjust_autocorrelation) {
+    w.Field(depth + 1, "autocorrelation", "ignore");
+  }
   if (j.allowed_increase != neutral && j.direction != Direction::kDecrease) {
     w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
   }
@@ -181,6 +184,7 @@ void WriteRate(Writer& w, int depth, const RateJudge& j) {
   w.Field(depth + 1, "direction", DirectionName(j.direction));
   w.Number(depth + 1, "confidence", j.confidence);
   w.Field(depth + 1, "minTotal", absl::StrCat(j.min_total));
+  if (!j.adjust_dispersion) w.Field(depth + 1, "dispersion", "ignore");
   if (j.allowed_increase != 1.0) w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
   if (j.allowed_decrease != 1.0) w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
   if (j.allowed_absolute_increase) {
@@ -209,6 +213,7 @@ void WriteKolmogorovSmirnov(Writer& w, int depth, const KolmogorovSmirnovJudge& 
   w.Field(depth + 1, "direction", DirectionName(j.direction));
   w.Number(depth + 1, "confidence", j.confidence);
   if (j.quantile != defaults.quantile) w.Number(depth + 1, "quantile", j.quantile);
+  if (!j.adjust_autocorrelation) w.Field(depth + 1, "autocorrelation", "ignore");
   if (j.allowed_increase != 1.0) w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
   if (j.allowed_decrease != 1.0) w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
 }
@@ -229,6 +234,7 @@ void WriteMetric(Writer& w, int depth, const Metric& m) {
     w.Field(d + 1, "strategy", m.outliers.remove ? "remove" : "keep");
     if (m.outliers.factor != Outliers().factor) w.Number(d + 1, "factor", m.outliers.factor);
   }
+  if (!m.instances.empty()) w.Field(d, "instances", m.instances);
   if (m.better) w.Field(d, "better", *m.better == Better::kIncrease ? "increase" : "decrease");
   if (m.guardrail) w.Bool(d, "guardrail", true);
   if (m.minimum_effect) w.Number(d, "minimumEffect", *m.minimum_effect);
@@ -291,6 +297,7 @@ std::string WriteTemplateYaml(const AnalysisTemplate& t) {
       w.Field(3, Quote(group), FormatNumber(weight));
     }
   }
+  if (t.error_control == ErrorControl::kNone) w.Field(1, "errorControl", "none");
   w.Open(1, "metrics");
   for (const Metric& metric : t.metrics) WriteMetric(w, 2, metric);
   return w.Take();

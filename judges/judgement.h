@@ -4,6 +4,7 @@
 #ifndef AUGUR_JUDGES_JUDGEMENT_H_
 #define AUGUR_JUDGES_JUDGEMENT_H_
 
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -44,6 +45,18 @@ struct Judgement {
   double relative_estimate = std::numeric_limits<double>::quiet_NaN();
   double relative_ci_low = std::numeric_limits<double>::quiet_NaN();
   double relative_ci_high = std::numeric_limits<double>::quiet_NaN();
+  // The dependence between points that the test accounted for (judges/dependence.h): the
+  // pooled lag-1 autocorrelation of the rank series (NaN when not estimated), the factor on the
+  // independent-samples variance (1: none), the degrees of freedom of a Student-t reference (0:
+  // normal) and the instances a side (0: the comparison is not instance-aware).
+  double autocorrelation = std::numeric_limits<double>::quiet_NaN();
+  double variance_factor = 1.0;
+  double degrees_of_freedom = 0.0;
+  int64_t instances_experiment = 0;
+  int64_t instances_control = 0;
+  // The p-value after Holm's adjustment across the analysis' tests (analysis/error_control.h);
+  // NaN when the metric is not in that family.
+  double p_value_adjusted = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Formatting shared by the judges' reasons.

@@ -179,14 +179,17 @@ absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> experiment,
     // R's arithmetic: N = n*m/(n+m), then sqrt(N) * D or exp(-2 N D^2).
     const double nd = static_cast<double>(n);
     const double md = static_cast<double>(m);
-    const double effective_n = nd * md / (nd + md);
-    if (alternative == KsAlternative::kTwoSided) {
-      r.p_value = KolmogorovUpperTail(std::sqrt(effective_n) * r.statistic);
-    } else {
-      r.p_value = std::exp(-2.0 * effective_n * r.statistic * r.statistic);
-    }
+    r.p_value = KsLimitingPValue(r.statistic, nd * md / (nd + md), alternative);
   }
   return r;
+}
+
+double KsLimitingPValue(double statistic, double effective_n, KsAlternative alternative) {
+  if (!(statistic > 0.0) || !(effective_n > 0.0)) return 1.0;
+  if (alternative == KsAlternative::kTwoSided) {
+    return KolmogorovUpperTail(std::sqrt(effective_n) * statistic);
+  }
+  return std::exp(-2.0 * effective_n * statistic * statistic);
 }
 
 }  // namespace augur::judges

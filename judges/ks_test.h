@@ -82,6 +82,11 @@ absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> experiment,
                                            absl::Span<const double> control,
                                            KsAlternative alternative = KsAlternative::kTwoSided);
 
+// The limiting p-value of a statistic D at N = effective_n (n*m/(n+m) for independent samples;
+// smaller for autocorrelated ones, whose ECDFs move like those of fewer points): two-sided
+// 1 - K(sqrt(N) D), one-sided exp(-2 N D^2). 1 for D or N not above 0.
+double KsLimitingPValue(double statistic, double effective_n, KsAlternative alternative);
+
 }  // namespace augur::judges
 
 #endif  // AUGUR_JUDGES_KS_TEST_H_

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "boost/math/distributions/students_t.hpp"
 #include "core/status_macros.h"
 #include "judges/mann_whitney_distribution.h"
 #include "judges/normal_distribution.h"
@@ -28,6 +29,31 @@ constexpr int kRootMaxIterations = 1000;  // R's uniroot default
 constexpr int64_t kAutoExactLimit = 50;
 // n*m up to 2^53 keeps U and U - n*m/2 exact in doubles.
 constexpr int64_t kMaxPairs = int64_t{1} << 53;
+
+// The null reference of the normal-approximation branch: N(0, 1), or Student's t when the points
+// are dependent and their variance is estimated (MannWhitneyOptions::degrees_of_freedom), with
+// sigma scaled by sqrt(variance_factor).
+struct Reference {
+  double scale = 1.0;  // multiplies sigma
+  double df = 0.0;     // 0: normal
+
+  double Cdf(double z) const {
+    if (df <= 0.0 || std::isinf(z)) return NormalCdf(z);
+    return boost::math::cdf(boost::math::students_t_distribution<double>(df), z);
+  }
+  double UpperTail(double z) const {
+    if (df <= 0.0 || std::isinf(z)) return NormalUpperTail(z);
+    return boost::math::cdf(
+        boost::math::complement(boost::math::students_t_distribution<double>(df), z));
+  }
+  // As NormalQuantile: P(T <= q) = p, or P(T > q) = p when lower_tail is false.
+  double Quantile(double p, bool lower_tail = true) const {
+    if (df <= 0.0) return NormalQuantile(p, lower_tail);
+    const boost::math::students_t_distribution<double> t(df);
+    return lower_tail ? boost::math::quantile(t, p)
+                      : boost::math::quantile(boost::math::complement(t, p));
+  }
+};
 
 double Sign(double v) { return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : 0.0); }
 
@@ -57,17 +83,17 @@ struct Samples {
 
 // Normal-approximation p-value from the statistic at shift 0.
 double AsymptoticPValue(const ShiftedRankStatistic::Value& at_zero, Alternative alternative,
-                        bool correct) {
+                        bool correct, const Reference& reference) {
   if (at_zero.sigma == 0.0) return 1.0;  // every observation tied: U equals its mean always
-  const double z =
-      (at_zero.centered_u - Correction(at_zero.centered_u, alternative, correct)) / at_zero.sigma;
+  const double z = (at_zero.centered_u - Correction(at_zero.centered_u, alternative, correct)) /
+                   (at_zero.sigma * reference.scale);
   switch (alternative) {
     case Alternative::kLess:
-      return NormalCdf(z);
+      return reference.Cdf(z);
     case Alternative::kGreater:
-      return NormalUpperTail(z);
+      return reference.UpperTail(z);
     case Alternative::kTwoSided:
-      return std::min(1.0, 2.0 * std::min(NormalCdf(z), NormalUpperTail(z)));
+      return std::min(1.0, 2.0 * std::min(reference.Cdf(z), reference.UpperTail(z)));
   }
   return 1.0;
 }
@@ -268,22 +294,24 @@ ShiftedRankStatistic::Value RankStatisticAtZero(const Samples& s,
 }
 
 void OrderStatisticInterval(const Samples& s, const PairwiseDifferences& diffs, double alpha,
-                            const MannWhitneyOptions& options, MannWhitneyResult& result) {
-  const double sigma0 = MannWhitneySigma(s.n, s.m, s.within_tie_sum);
+                            const MannWhitneyOptions& options, const Reference& reference,
+                            MannWhitneyResult& result) {
+  const double sigma0 = MannWhitneySigma(s.n, s.m, s.within_tie_sum) * reference.scale;
   const Alternative alt = options.alternative;
   const bool correct = options.correct;
   const int64_t pairs = diffs.size();
   std::optional<BoundRanks> low, high;
   switch (alt) {
     case Alternative::kTwoSided:
-      low = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha / 2.0, false), alt, correct);
-      high = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha / 2.0), alt, correct);
+      low =
+          OrderStatisticBound(pairs, sigma0, reference.Quantile(alpha / 2.0, false), alt, correct);
+      high = OrderStatisticBound(pairs, sigma0, reference.Quantile(alpha / 2.0), alt, correct);
       break;
     case Alternative::kGreater:
-      low = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha, false), alt, correct);
+      low = OrderStatisticBound(pairs, sigma0, reference.Quantile(alpha, false), alt, correct);
       break;
     case Alternative::kLess:
-      high = OrderStatisticBound(pairs, sigma0, NormalQuantile(alpha), alt, correct);
+      high = OrderStatisticBound(pairs, sigma0, reference.Quantile(alpha), alt, correct);
       break;
   }
   // The estimate is the median: the middle difference, or the midpoint of the two middle ones.
@@ -335,6 +363,22 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
     return absl::InvalidArgumentError(
         absl::StrCat("root tolerance must be positive, got ", options.root_tolerance));
   }
+  if (!(options.variance_factor >= 1.0) || std::isinf(options.variance_factor)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "variance factor must be finite and at least 1, got ", options.variance_factor));
+  }
+  if (!(options.degrees_of_freedom >= 0.0) || std::isinf(options.degrees_of_freedom)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "degrees of freedom must be finite and not negative, got ", options.degrees_of_freedom));
+  }
+  Reference reference;
+  reference.scale = std::sqrt(options.variance_factor);
+  reference.df = options.degrees_of_freedom;
+  const bool dependent = options.variance_factor != 1.0 || options.degrees_of_freedom > 0.0;
+  if (dependent && options.interval != IntervalMethod::kExact) {
+    return absl::InvalidArgumentError(
+        "a dependence adjustment needs the exact interval method, not root search");
+  }
   Samples s;
   s.n = static_cast<int64_t>(experiment.size());
   s.m = static_cast<int64_t>(control.size());
@@ -356,6 +400,8 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   result.alternative = options.alternative;
   result.interval = options.interval;
   result.correct = options.correct;
+  result.variance_factor = options.variance_factor;
+  result.degrees_of_freedom = options.degrees_of_freedom;
 
   const PairwiseDifferences diffs(s.x, s.y);
   const ShiftedRankStatistic::Value at_zero = RankStatisticAtZero(s, diffs);
@@ -363,7 +409,7 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
   const bool ties = at_zero.tie_sum > 0.0;
 
   bool use_exact = false;
-  switch (options.exact) {
+  switch (dependent ? ExactMode::kNever : options.exact) {
     case ExactMode::kAuto:
       use_exact = s.n < kAutoExactLimit && s.m < kAutoExactLimit && !ties;
       break;
@@ -393,14 +439,14 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
     }
   } else {
     result.method = TestMethod::kAsymptotic;
-    result.p_value = AsymptoticPValue(at_zero, options.alternative, options.correct);
+    result.p_value = AsymptoticPValue(at_zero, options.alternative, options.correct, reference);
     if (at_zero.sigma == 0.0) {
       result.warnings.push_back(
           "all observations are tied: the test has no information (p-value 1)");
     }
   }
   if (options.interval == IntervalMethod::kExact) {
-    OrderStatisticInterval(s, diffs, alpha, options, result);
+    OrderStatisticInterval(s, diffs, alpha, options, reference, result);
   } else {
     AUGUR_RETURN_IF_ERROR(RootSearchInterval(s, alpha, options, result));
   }

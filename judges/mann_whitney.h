@@ -66,6 +66,15 @@ struct MannWhitneyOptions {
   double confidence = 0.95;  // of the interval, in (0, 1)
   IntervalMethod interval = IntervalMethod::kExact;
   double root_tolerance = 1e-4;  // kRCompatible and kKayenta only; absolute, as in R
+  // Dependence between the points (judges/dependence.h): the null variance of U is
+  // variance_factor times the independent-samples one, and with degrees_of_freedom > 0 the
+  // reference distribution is Student's t with that many degrees of freedom instead of N(0, 1).
+  // Either one set (factor != 1 or df > 0) selects the normal-approximation branch with the
+  // scaled sigma for the p-value and for the interval's order statistics, whatever `exact` says:
+  // the exact null distribution assumes independent points. kExact interval only. At the
+  // defaults (1, 0) the test is R's.
+  double variance_factor = 1.0;
+  double degrees_of_freedom = 0.0;
 };
 
 struct MannWhitneyResult {
@@ -82,14 +91,18 @@ struct MannWhitneyResult {
   TestMethod method = TestMethod::kAsymptotic;
   IntervalMethod interval = IntervalMethod::kExact;
   bool correct = true;
+  double variance_factor = 1.0;       // as used
+  double degrees_of_freedom = 0.0;    // 0: normal reference
   std::vector<std::string> warnings;  // what R would warn about, in plain words
 };
 
 // Runs the test. Errors (kInvalidArgument unless noted): an empty sample, a NaN in either
 // sample (the NaN policy belongs to the judges above this kernel), confidence outside (0, 1),
-// root_tolerance not positive, n*m above 2^53; kOutOfRange for ExactMode::kAlways beyond the
-// exact distribution's supported size; for kRCompatible/kKayenta in the normal branch,
-// non-finite data or all observations tied (R cannot compute an interval there either).
+// root_tolerance not positive, variance_factor below 1 or not finite, degrees_of_freedom negative
+// or NaN, a dependence adjustment with an interval other than kExact, n*m above 2^53; kOutOfRange
+// for ExactMode::kAlways beyond the exact distribution's supported size; for kRCompatible/kKayenta
+// in the normal branch, non-finite data or all observations tied (R cannot compute an interval
+// there either).
 absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experiment,
                                               absl::Span<const double> control,
                                               const MannWhitneyOptions& options = {});

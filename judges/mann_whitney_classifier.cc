@@ -6,8 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "boost/math/distributions/students_t.hpp"
+#include "judges/dependence.h"
 #include "judges/descriptive.h"
 #include "judges/mann_whitney.h"
+#include "judges/normal_distribution.h"
 #include "judges/sort_doubles.h"
 
 namespace augur::judges {
@@ -46,6 +49,26 @@ bool IsCritical(const Options& o, Classification c, double effect) {
     return o.critical;
   }
   return false;
+}
+
+// P(T > z) for the normal (df 0) or Student-t reference.
+double UpperTail(double z, double df) {
+  if (df <= 0.0) return NormalUpperTail(z);
+  return boost::math::cdf(
+      boost::math::complement(boost::math::students_t_distribution<double>(df), z));
+}
+
+// " (autocorrelation 0.81: variance x9.4)" or the instances: what the dependence adjustment
+// did, for the reason.
+std::string DependenceText(const Judgement& j, const std::string& label) {
+  if (j.instances_experiment > 0) {
+    return absl::StrFormat(" (%d %s and %d control instances: variance x%.3g, t with %.3g df)",
+                           j.instances_experiment, label, j.instances_control, j.variance_factor,
+                           j.degrees_of_freedom);
+  }
+  if (std::isnan(j.autocorrelation) || !(j.variance_factor > 1.0)) return "";
+  return absl::StrFormat(" (autocorrelation %.2f: variance x%.3g)", j.autocorrelation,
+                         j.variance_factor);
 }
 
 }  // namespace
@@ -108,6 +131,45 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<co
 
   MannWhitneyOptions mw;
   mw.confidence = o.confidence;
+  if (o.mode == Options::Mode::kAugur && o.dependence == Options::Dependence::kSerial) {
+    const SerialDependence d =
+        EstimateSerialDependence(o.experiment_series, o.control_series, sorted_e, sorted_c);
+    j.autocorrelation = d.autocorrelation;
+    j.variance_factor = d.variance_factor;
+    mw.variance_factor = d.variance_factor;
+  } else if (o.mode == Options::Mode::kAugur && o.dependence == Options::Dependence::kInstances &&
+             o.experiment_instances != nullptr && o.control_instances != nullptr) {
+    auto d = EstimateClusterDependence(*o.experiment_instances, *o.control_instances);
+    if (!d.ok()) {
+      j.classification = Classification::kError;
+      j.reason =
+          absl::StrCat("the instance-aware comparison could not run: ", d.status().message());
+      return j;
+    }
+    j.variance_factor = d->variance_factor;
+    j.degrees_of_freedom = d->degrees_of_freedom;
+    j.instances_experiment = d->instances_experiment;
+    j.instances_control = d->instances_control;
+    mw.variance_factor = d->variance_factor;
+    mw.degrees_of_freedom = d->degrees_of_freedom;
+  }
+  if (mw.variance_factor != 1.0 || mw.degrees_of_freedom > 0.0) {
+    // The most extreme outcome, every experiment point above every control point (continuity
+    // corrected), must be able to reach the confidence; otherwise nothing can be shown.
+    const double nd = static_cast<double>(n), md = static_cast<double>(m);
+    const double sigma = std::sqrt(nd * md * (nd + md + 1.0) / 12.0 * mw.variance_factor);
+    const double best = 2.0 * UpperTail((nd * md / 2.0 - 0.5) / sigma, mw.degrees_of_freedom);
+    if (best >= 1.0 - o.confidence) {
+      j.classification = Classification::kNoData;
+      j.critical = o.critical;
+      j.reason = absl::StrFormat(
+          "too few independent points to reach %g%% confidence: %s has %d, control %d%s (the "
+          "smallest possible p-value is %.2g)",
+          100.0 * o.confidence, o.experiment_label, n, m, DependenceText(j, o.experiment_label),
+          best);
+      return j;
+    }
+  }
   // Two constant sides that differ: Kayenta adds Gaussian noise (sd 1e-5 of each value) so that
   // its root search can run, which makes its interval [d, d] up to noise. augur takes that limit
   // exactly: the exact interval of the pairwise differences, all equal to d.
@@ -154,8 +216,9 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<co
   const bool watch_high = o.direction != Direction::kDecrease;
   const bool watch_low = o.direction != Direction::kIncrease;
 
-  const std::string evidence = absl::StrCat(o.experiment_label, " ", ShiftText(j, o.confidence),
-                                            ", ", FormatPValue(j.p_value));
+  const std::string evidence =
+      absl::StrCat(o.experiment_label, " ", ShiftText(j, o.confidence), ", ",
+                   FormatPValue(j.p_value), DependenceText(j, o.experiment_label));
   if (watch_high && high_evidence && high_gate) {
     j.classification = Classification::kHigh;
   } else if (watch_low && low_evidence && low_gate) {

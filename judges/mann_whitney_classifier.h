@@ -17,13 +17,17 @@
 //     can never show anything at 98% (2/70 > 0.02);
 //   * no random noise for constant data: two constant sides differing is judged on its exact
 //     interval [d, d] and the tie-corrected test, deterministically.
-// In both modes, empty data is NODATA (Kayenta passes it under nanStrategy replace; augur never
-// passes missing data). Pure and deterministic.
+// With a dependence adjustment (kSerial, kInstances), a test that cannot reach the confidence
+// even with every experiment point above every control point (too few independent points
+// once the autocorrelation or the instances are accounted for) is NODATA, with the effective
+// sizes in the reason. In both modes, empty data is NODATA (Kayenta passes it under nanStrategy
+// replace; augur never passes missing data). Pure and deterministic.
 #ifndef AUGUR_JUDGES_MANN_WHITNEY_CLASSIFIER_H_
 #define AUGUR_JUDGES_MANN_WHITNEY_CLASSIFIER_H_
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/types/span.h"
 #include "judges/judgement.h"
@@ -53,6 +57,21 @@ struct MannWhitneyClassifierOptions {
   // first); else the classifier computes them. Only the mean ratio uses them.
   std::optional<double> experiment_mean;
   std::optional<double> control_mean;
+
+  // Dependence between the points (judges/dependence.h), mode kAugur only (kKayenta always
+  // treats the points as independent samples):
+  //   kIndependent  independent samples (R's and Kayenta's assumption);
+  //   kSerial       each side is one time series: experiment_series and control_series give
+  //                 its points in time order (the spans classified may be sorted), and the
+  //                 variance is scaled by the AR(1) estimate of their autocorrelation;
+  //   kInstances    each side is several instances (pods): experiment_instances and
+  //                 control_instances partition the classified points, and the clustered
+  //                 variance with a Student-t reference is used.
+  enum class Dependence { kIndependent, kSerial, kInstances };
+  Dependence dependence = Dependence::kIndependent;
+  absl::Span<const double> experiment_series, control_series;
+  const std::vector<std::vector<double>>* experiment_instances = nullptr;
+  const std::vector<std::vector<double>>* control_instances = nullptr;
 };
 
 // Classifies already preprocessed samples (judges/preprocess.h): no NaN. Empty sides are NODATA.

@@ -322,7 +322,7 @@ std::string ResultSections(const Model& model) {
         "</td><td><a href=\"#metric-", i, "\">", Markup(m.name), "</a></td><td>", Markup(m.judge),
         "</td><td>",
         m.critical ? "yes (fails the analysis)" : (m.critical_metric ? "critical metric" : "no"),
-        "</td><td class=\"num\">", Markup(PValueText(m.p_value)), "</td><td class=\"num\">",
+        "</td><td class=\"num\">", Markup(PValueCell(m)), "</td><td class=\"num\">",
         Markup(ShiftText(m)), "</td><td class=\"num\">", Markup(NumberText(m.estimate)),
         "</td><td class=\"num\">", Markup(NumberText(m.effect_size)), "</td><td>", Queries(m),
         "</td></tr>\n");

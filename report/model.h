@@ -22,7 +22,8 @@ struct SidePoint {
 struct MetricRow {
   std::string name, metric, group, judge, classification, reason, kpi;
   bool critical = false, critical_metric = false, dry_run = false;
-  double p_value = kMissing, ci_low = kMissing, ci_high = kMissing, estimate = kMissing;
+  double p_value = kMissing, p_value_adjusted = kMissing, ci_low = kMissing, ci_high = kMissing,
+         estimate = kMissing;
   double effect_size = kMissing, relative_change = kMissing, relative_ci_low = kMissing;
   double relative_ci_high = kMissing;
   double control_median = kMissing;  // where the distribution chart centres the shift
@@ -93,6 +94,8 @@ std::string ResultLabel(const MetricRow& m);
 std::string ShiftText(const MetricRow& m);
 // "3e-06", "0.041", "<1e-300"; "" when missing.
 std::string PValueText(double p);
+// The p-value cell: "0.004", or "0.004 (Holm 0.012)" when the analysis adjusted it.
+std::string PValueCell(const MetricRow& m);
 // 4 significant digits; "" when missing.
 std::string NumberText(double v);
 // "ABORT · score 40 (pass 95, marginal 75)".

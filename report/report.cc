@@ -213,6 +213,7 @@ Model ReadResult(const Json& doc, const std::string& base, Reader& r) {
     row.reason = r.String(o, path, "reason");
     row.kpi = r.String(o, path, "kpi");
     row.p_value = r.Number(o, path, "p_value");
+    row.p_value_adjusted = r.Number(o, path, "p_value_adjusted");
     row.ci_low = r.Number(o, path, "ci_low");
     row.ci_high = r.Number(o, path, "ci_high");
     row.estimate = r.Number(o, path, "estimate");

@@ -54,6 +54,14 @@ std::string PValueText(double p) {
   return text.rfind("p=", 0) == 0 ? text.substr(2) : text.substr(1);
 }
 
+std::string PValueCell(const MetricRow& m) {
+  std::string text = PValueText(m.p_value);
+  if (!std::isnan(m.p_value_adjusted) && m.p_value_adjusted != m.p_value) {
+    absl::StrAppend(&text, " (Holm ", PValueText(m.p_value_adjusted), ")");
+  }
+  return text;
+}
+
 std::string ShiftText(const MetricRow& m) {
   if (std::isnan(m.estimate)) return "";
   const bool interval = !std::isnan(m.ci_low) || !std::isnan(m.ci_high);
@@ -141,8 +149,8 @@ std::string RenderMarkdown(const Model& model) {
                                    ? absl::StrCat("**", ResultLabel(*m), "**")
                                    : ResultLabel(*m);
     absl::StrAppend(&out, "| ", result, " | ", Cell(m->name), " | ", Cell(m->judge), " | ",
-                    PValueText(m->p_value), " | ", ShiftText(*m), " | ", NumberText(m->effect_size),
-                    " | ", Cell(m->reason), " |\n");
+                    PValueCell(*m), " | ", ShiftText(*m), " | ", NumberText(m->effect_size), " | ",
+                    Cell(m->reason), " |\n");
   }
   if (!model.groups.empty()) {
     absl::StrAppend(&out,

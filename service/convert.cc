@@ -210,6 +210,12 @@ void ToProto(const analysis::AnalysisResult& in, v1::AnalysisResult* out) {
     SetIfFinite(j.relative_estimate, [&](double v) { r->set_relative_change(v); });
     SetIfFinite(j.relative_ci_low, [&](double v) { r->set_relative_ci_low(v); });
     SetIfFinite(j.relative_ci_high, [&](double v) { r->set_relative_ci_high(v); });
+    SetIfFinite(j.p_value_adjusted, [&](double v) { r->set_p_value_adjusted(v); });
+    SetIfFinite(j.autocorrelation, [&](double v) { r->set_autocorrelation(v); });
+    r->set_variance_factor(j.variance_factor);
+    if (j.degrees_of_freedom > 0) r->set_degrees_of_freedom(j.degrees_of_freedom);
+    r->set_instances_control(j.instances_control);
+    r->set_instances_experiment(j.instances_experiment);
     if (m.kpi) r->set_kpi(analysis::KpiOutcomeName(m.kpi_outcome));
     if (m.judge == "rate") {
       auto counts = [](const std::optional<double>& events, const std::optional<double>& total,

@@ -90,6 +90,14 @@ Json ResultDocument(const v1::AnalysisResult& r) {
     o["relative_change"] = optional(m.has_relative_change(), m.relative_change());
     o["relative_ci_low"] = optional(m.has_relative_ci_low(), m.relative_ci_low());
     o["relative_ci_high"] = optional(m.has_relative_ci_high(), m.relative_ci_high());
+    o["p_value_adjusted"] = optional(m.has_p_value_adjusted(), m.p_value_adjusted());
+    o["autocorrelation"] = optional(m.has_autocorrelation(), m.autocorrelation());
+    o["variance_factor"] = Number(m.variance_factor());
+    o["degrees_of_freedom"] = optional(m.has_degrees_of_freedom(), m.degrees_of_freedom());
+    if (m.instances_experiment() > 0) {
+      o["instances"] =
+          Json{{"control", m.instances_control()}, {"experiment", m.instances_experiment()}};
+    }
     o["kpi"] = m.kpi().empty() ? Json(nullptr) : Json(m.kpi());
     if (m.judge() == "rate") {
       auto counts = [&](const v1::RateCounts& c) {
