@@ -614,7 +614,12 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   if (!test.ok()) return Error(std::string(test.status().message()));
   Judgement j;
   j.variance_factor = out.judgement.variance_factor;
-  j.p_value = test->p_value;
+  // The central two-sided p-value (twice the smaller one-sided one), the dual of the
+  // Clopper-Pearson interval the classification reads: the interval excludes a ratio of 1
+  // exactly when this p is below 1 - confidence, so a HIGH always has p < alpha and Holm's
+  // adjustment acts on the p-value that decided. (R's poisson.test prints binom.test's
+  // minimum-likelihood p-value, which can disagree with its own interval.)
+  j.p_value = std::min(1.0, 2.0 * std::min(test->p_greater, test->p_less));
   j.estimate = test->ratio;
   j.ci_low = test->ratio_ci_low;
   j.ci_high = test->ratio_ci_high;
@@ -655,7 +660,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   }
   const std::string ratio =
       absl::StrFormat("ratio %.3g (%g%% CI %.3g..%.3g), %s", test->ratio, 100 * c.confidence,
-                      test->ratio_ci_low, test->ratio_ci_high, judges::FormatPValue(test->p_value));
+                      test->ratio_ci_low, test->ratio_ci_high, judges::FormatPValue(j.p_value));
   j.reason = absl::StrCat(counts, ": ", ratio);
   if (j.classification == Classification::kPass) {
     absl::StrAppend(&j.reason,

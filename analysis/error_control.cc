@@ -79,10 +79,11 @@ void ApplyHolm(const config::AnalysisTemplate& t, AnalysisResult& result) {
     if (adjusted[i] < 1.0 - confidence[i]) continue;
     j.classification = judges::Classification::kPass;
     j.critical = false;
-    absl::StrAppend(&j.reason,
-                    absl::StrFormat(": significant alone, not among the analysis' %d tests "
-                                    "(Holm-adjusted p=%.2g, needs < %g)",
-                                    family, adjusted[i], 1.0 - confidence[i]));
+    absl::StrAppend(
+        &j.reason,
+        absl::StrFormat(": significant alone, not among the analysis' %d test%s "
+                        "(Holm-adjusted p=%.2g, needs < %g)",
+                        family, family == 1 ? "" : "s", adjusted[i], 1.0 - confidence[i]));
   }
 }
 

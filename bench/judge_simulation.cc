@@ -10,31 +10,34 @@
 // Each window is one hour at a 30 s step: 120 points per side. Each side runs 3 pods (--pods).
 //   * Latency (a p99-like gauge, seconds): pod p at step t reports
 //       0.25 * (1 + o_p) * (1 + shift) * exp(e_t),
-//     o_p ~ Uniform(-3%, +3%) fixed for the window (a per-pod difference), and e_t an AR(1)
-//     process e_t = rho * e_(t-1) + sigma * sqrt(1 - rho^2) * z_t, started stationary, with z_t
-//     Student-t innovations of 3 degrees of freedom scaled to unit variance (heavy tails); each
-//     pod has its own noise. The side's series is the mean over its pods.
+//     o_p ~ Uniform(-3%, +3%) fixed for the window (a per-pod difference), and e an AR(1)
+//     process moving at every 15 s scrape, e_s = rho * e_(s-1) + sigma * sqrt(1 - rho^2) * z_s,
+//     started stationary, z Student-t innovations of 3 degrees of freedom scaled to unit
+//     variance (heavy tails); a 30 s step reads its last scrape, so rho between steps is rho^2.
+//     Each pod has its own noise. The default query's series is the mean over the side's pods;
+//     the per-pod query returns one series per pod (label pod).
 //   * Errors: each pod serves 60 requests every 15 s (240 scrapes, 14,400 requests an hour);
-//     each fails with probability 0.5% * (1 + o'_p) * ratio, o'_p another ±3% pod offset.
+//     each fails with probability 0.5% * (1 + o'_p) * ratio, o'_p another pod offset. The window's
+//     counts and each step's counts are both served.
 // Window kinds (N windows each): A/A (identical versions), latency +10%, latency +20% (shift on
 // the canary), errors x2 (ratio 2 on the canary). In the shifted kinds the other metric is A/A.
 //
 // Each window is judged through RunAnalysis with an in-memory provider (a seam, not a network),
 // so the decision rules are exactly the analysis' own:
-//   augur    latency: mannWhitney with the classifier's defaults (mode augur, confidence 0.98,
-//            tolerance 0.25, allowedIncrease 1.0), direction increase; errors: the rate judge
-//            (exact conditional Poisson test, HIGH iff the 95% ratio interval's lower bound is
-//            above 1, minTotal 200) on the window's counts, as sum(increase(...[1h])) gives them.
+//   augur defaults   latency: mannWhitney with the defaults (mode augur, confidence 0.98,
+//            tolerance 0.25, autocorrelation adjust), direction increase, on the mean series;
+//            errors: the rate judge (exact conditional Poisson test, 95%, minTotal 200,
+//            dispersion ignore); errorControl holm.
+//   instances        the same with the per-pod latency series and instances: pod.
+//   independent      (--grid: not shown) autocorrelation ignore, errorControl none: augur
+//            before calibration.
 //   kayenta  latency: mannWhitney mode kayenta, confidence 0.98, tolerance 0.25, direction
 //            increase; errors: Kayenta has no count test, so the same mannWhitney runs on the
-//            per-step error ratio (the step's errors over the step's requests, the two 15 s
-//            scrapes of each 30 s step summed over the pods: non-overlapping, the most favourable
-//            form of sum(increase(errors[30s])) / sum(increase(requests[30s]))).
-//   augur, allowedIncrease 1.05 / 1.10   (not defaults) augur with the latency judge's mean-ratio
-//            gate raised, as examples/templates/http-service.yaml does (1.10): the trade between
-//            false alarms and detection that a template author makes.
+//            per-step error ratio; errorControl none.
+//   allowedIncrease 1.10   (not a default) the latency judge's mean-ratio gate raised, as
+//            examples/templates/http-service.yaml does.
 // Every template holds the two metrics with default scoring (pass 95, marginal 75): one HIGH
-// scores 50 and the verdict is ABORT.
+// scores 50 and the verdict is ABORT. Detection is the verdict ABORT.
 //
 // Reported per configuration: the false-ABORT rate on A/A windows (and which metric raised it),
 // and the detection rate (the shifted metric's HIGH) for each regression, with 95% Wilson score

@@ -74,9 +74,12 @@ struct RateJudge {
   std::optional<double> allowed_absolute_increase;
   std::optional<double> critical_increase;
   // adjust: the counts' overdispersion over time (bursts) is estimated from per-step counts
-  // (the queries re-rendered with {{window}} as {{step}}) and the test uses Rao and Scott's
-  // effective counts; ignore: the counts are Poisson, as the exact test assumes.
-  bool adjust_dispersion = true;
+  // (the queries re-rendered with {{window}} as the step) and the test uses Rao and Scott's
+  // effective counts; ignore (the default): independent events, as the exact test assumes.
+  // Opt-in because Prometheus' increase() over one step extrapolates: with a scrape interval s
+  // the per-step counts are scaled by about step / (step - s), which the estimate cannot tell
+  // from real overdispersion (docs/judging.md).
+  bool adjust_dispersion = false;
 };
 
 // Absolute bounds on the experiment, and bounds relative to the control (Keptn's "<=+10%").

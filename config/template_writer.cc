@@ -184,7 +184,7 @@ void WriteRate(Writer& w, int depth, const RateJudge& j) {
   w.Field(depth + 1, "direction", DirectionName(j.direction));
   w.Number(depth + 1, "confidence", j.confidence);
   w.Field(depth + 1, "minTotal", absl::StrCat(j.min_total));
-  if (!j.adjust_dispersion) w.Field(depth + 1, "dispersion", "ignore");
+  if (j.adjust_dispersion) w.Field(depth + 1, "dispersion", "adjust");
   if (j.allowed_increase != 1.0) w.Number(depth + 1, "allowedIncrease", j.allowed_increase);
   if (j.allowed_decrease != 1.0) w.Number(depth + 1, "allowedDecrease", j.allowed_decrease);
   if (j.allowed_absolute_increase) {

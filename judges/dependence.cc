@@ -256,10 +256,23 @@ absl::StatusOr<CountDispersion> EstimateCountDispersion(absl::Span<const double>
   const double steps = static_cast<double>(r.size());
   const double variance = ss / (steps - 1.0);
   d.autocorrelation = LagOneAutocorrelation(r);
-  const double rho = std::clamp(d.autocorrelation + (1.0 + 4.0 * d.autocorrelation) / steps, 0.0,
-                                kMaxAutocorrelation);
+  // Lags 1 and 2 of the residuals, each corrected by the -1/T a white series' estimate shows.
+  const double rho1 = d.autocorrelation + 1.0 / steps;
+  double long_run = 1.0;
+  // The decay rho2 / rho1 is a ratio of two noisy estimates: only when rho1 stands out of white
+  // noise (above 2 / sqrt(T)) is it trusted, and then at most 0.9; otherwise the lag-1 term
+  // alone.
+  if (rho1 > 2.0 / std::sqrt(steps)) {
+    double num2 = 0.0;
+    for (size_t t = 0; t + 2 < r.size(); ++t) num2 += (r[t] - mean) * (r[t + 2] - mean);
+    const double rho2 = (ss > 0.0 ? num2 / ss : 0.0) + 1.0 / steps;
+    const double decay = std::clamp(rho2 / rho1, 0.0, kMaxDispersionDecay);
+    long_run = 1.0 + 2.0 * rho1 / (1.0 - decay);
+  } else if (rho1 > 0.0) {
+    long_run = 1.0 + 2.0 * rho1;
+  }
   const double binomial = sum_n * p * (1.0 - p);
-  d.design_effect = std::max(1.0, steps * variance * Ar1SumVarianceRatio(rho, d.steps) / binomial);
+  d.design_effect = std::max(1.0, steps * variance * long_run / binomial);
   return d;
 }
 

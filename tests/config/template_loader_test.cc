@@ -5,7 +5,9 @@
 
 #include <regex>
 
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "config/template_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,6 +17,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kValid[] = R"(apiVersion: augur/v1
 kind: AnalysisTemplate
@@ -242,10 +245,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "t.yaml: " + kMw +
                     "direction: must be one of increase, decrease, either; got 'increse' (did "
                     "you mean 'increase'?)"},
-        Mistake{"AllowedIncreaseBelowOne", "allowedIncrease: 1.1", "allowedIncrease: 0.9",
-                "t.yaml: " + kMw +
-                    "allowedIncrease: is a ratio of experiment to control means and must be at least "
-                    "1, got 0.9"},
+        Mistake{
+            "AllowedIncreaseBelowOne", "allowedIncrease: 1.1", "allowedIncrease: 0.9",
+            "t.yaml: " + kMw +
+                "allowedIncrease: is a ratio of experiment to control means and must be at least "
+                "1, got 0.9"},
         Mistake{"CriticalBelowAllowed", "allowedIncrease: 1.1\n",
                 "allowedIncrease: 1.1\n          criticalIncrease: 1.05\n",
                 "t.yaml: " + kMw +
@@ -406,6 +410,259 @@ TEST(TemplateLoaderTest, UnreadableFileIsOneError) {
   EXPECT_FALSE(load.result.has_value());
   EXPECT_THAT(load.diagnostics.Format("/nonexistent/t.yaml"),
               HasSubstr("/nonexistent/t.yaml: cannot read: No such file or directory"));
+}
+
+// ============================== calibrated judging ==============================
+
+// A template with one metric of each judge that has a calibration setting, `extra` inserted in
+// spec (errorControl) and `mw`, `ks`, `rate` inside each judge's mapping; `instances` among the
+// Mann-Whitney metric's fields.
+std::string Calibrated(const std::string& extra, const std::string& instances,
+                       const std::string& mw, const std::string& ks, const std::string& rate) {
+  return R"(apiVersion: augur/v1
+kind: AnalysisTemplate
+metadata: {name: calibrated}
+spec:
+)" + extra +
+         R"(  metrics:
+    - name: latency
+      query: lat{version="{{scope}}"}
+)" + instances +
+         R"(      judge:
+        mannWhitney:
+          direction: increase
+)" + mw + R"(    - name: spread
+      query: lat{version="{{scope}}"}
+      judge:
+        kolmogorovSmirnov:
+          direction: increase
+)" + ks + R"(    - name: errors
+      judge:
+        rate:
+          events: e{version="{{scope}}"}
+          total: t{version="{{scope}}"}
+)" + rate;
+}
+
+// Dispersion is opt-in (config/analysis_template.h says why); the rest adjusts by default.
+TEST(TemplateLoaderTest, CalibrationDefaultsAreHolmAndAdjust) {
+  const TemplateLoad load = LoadTemplate(Calibrated("", "", "", "", ""));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const AnalysisTemplate& t = *load.result;
+  EXPECT_EQ(t.error_control, ErrorControl::kHolm);
+  EXPECT_EQ(t.metrics[0].instances, "");
+  EXPECT_TRUE(std::get<MannWhitneyJudge>(t.metrics[0].judge).adjust_autocorrelation);
+  EXPECT_EQ(std::get<MannWhitneyJudge>(t.metrics[0].judge).mode, MannWhitneyJudge::Mode::kAugur);
+  EXPECT_TRUE(std::get<KolmogorovSmirnovJudge>(t.metrics[1].judge).adjust_autocorrelation);
+  EXPECT_FALSE(std::get<RateJudge>(t.metrics[2].judge).adjust_dispersion);
+}
+
+TEST(TemplateLoaderTest, CalibrationSettingsLoad) {
+  const TemplateLoad load = LoadTemplate(Calibrated(
+      "  errorControl: none\n", "      instances: pod\n", "          autocorrelation: ignore\n",
+      "          autocorrelation: ignore\n", "          dispersion: ignore\n"));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  EXPECT_TRUE(load.diagnostics.all().empty()) << load.diagnostics.Format("t.yaml");
+  const AnalysisTemplate& t = *load.result;
+  EXPECT_EQ(t.error_control, ErrorControl::kNone);
+  EXPECT_EQ(t.metrics[0].instances, "pod");
+  EXPECT_FALSE(std::get<MannWhitneyJudge>(t.metrics[0].judge).adjust_autocorrelation);
+  EXPECT_FALSE(std::get<KolmogorovSmirnovJudge>(t.metrics[1].judge).adjust_autocorrelation);
+  EXPECT_FALSE(std::get<RateJudge>(t.metrics[2].judge).adjust_dispersion);
+}
+
+TEST(TemplateLoaderTest, CalibrationDefaultsCanBeSpelledOut) {
+  const TemplateLoad load = LoadTemplate(
+      Calibrated("  errorControl: holm\n", "      instances: _kubernetes_pod_name\n",
+                 "          autocorrelation: adjust\n", "          autocorrelation: adjust\n",
+                 "          dispersion: adjust\n"));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const AnalysisTemplate& t = *load.result;
+  EXPECT_EQ(t.error_control, ErrorControl::kHolm);
+  EXPECT_EQ(t.metrics[0].instances, "_kubernetes_pod_name");
+  EXPECT_TRUE(std::get<MannWhitneyJudge>(t.metrics[0].judge).adjust_autocorrelation);
+  EXPECT_TRUE(std::get<KolmogorovSmirnovJudge>(t.metrics[1].judge).adjust_autocorrelation);
+  EXPECT_TRUE(std::get<RateJudge>(t.metrics[2].judge).adjust_dispersion);
+}
+
+TEST(TemplateLoaderTest, ModeKayentaIgnoresAutocorrelation) {
+  for (const char* autocorrelation : {"", "          autocorrelation: ignore\n"}) {
+    const TemplateLoad load = LoadTemplate(
+        Calibrated("", "", std::string("          mode: kayenta\n") + autocorrelation, "", ""));
+    ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+    const auto& mw = std::get<MannWhitneyJudge>(load.result->metrics[0].judge);
+    EXPECT_EQ(mw.mode, MannWhitneyJudge::Mode::kKayenta);
+    EXPECT_FALSE(mw.adjust_autocorrelation) << autocorrelation;
+  }
+}
+
+// The diagnostics of Calibrated(...), as printed.
+std::vector<std::string> CalibratedLines(const std::string& extra, const std::string& instances,
+                                         const std::string& mw, const std::string& ks,
+                                         const std::string& rate, bool* has_result) {
+  const TemplateLoad load = LoadTemplate(Calibrated(extra, instances, mw, ks, rate));
+  *has_result = load.result.has_value();
+  return absl::StrSplit(load.diagnostics.Format("t.yaml"), '\n', absl::SkipEmpty());
+}
+
+struct CalibrationMistake {
+  const char* name;
+  std::string extra, instances, mw, ks, rate;
+  std::string line;  // the exact line expected among the output
+};
+
+void PrintTo(const CalibrationMistake& mistake, std::ostream* os) { *os << mistake.name; }
+
+class CalibrationMistakeTest : public ::testing::TestWithParam<CalibrationMistake> {};
+
+TEST_P(CalibrationMistakeTest, IsReportedWithItsPathAndValue) {
+  const CalibrationMistake& m = GetParam();
+  bool has_result = true;
+  EXPECT_THAT(CalibratedLines(m.extra, m.instances, m.mw, m.ks, m.rate, &has_result),
+              Contains(m.line));
+  EXPECT_FALSE(has_result);
+}
+
+const std::string kLatencyMw = "t.yaml: spec.metrics[0].judge.mannWhitney.";
+
+INSTANTIATE_TEST_SUITE_P(
+    Mistakes, CalibrationMistakeTest,
+    ::testing::Values(
+        CalibrationMistake{"ErrorControlUnknown", "  errorControl: bonferroni\n", "", "", "", "",
+                           "t.yaml: spec.errorControl: must be one of holm, none; got "
+                           "'bonferroni'"},
+        CalibrationMistake{"ErrorControlMisspelt", "  errorControl: hlom\n", "", "", "", "",
+                           "t.yaml: spec.errorControl: must be one of holm, none; got 'hlom' "
+                           "(did you mean 'holm'?)"},
+        CalibrationMistake{"ErrorControlFalse", "  errorControl: false\n", "", "", "", "",
+                           "t.yaml: spec.errorControl: must be one of holm, none; got 'false'"},
+        CalibrationMistake{"ErrorControlList", "  errorControl: [holm]\n", "", "", "", "",
+                           "t.yaml: spec.errorControl: must be one of holm, none, got a list"},
+        CalibrationMistake{"ErrorControlTypo", "  errorControll: none\n", "", "", "", "",
+                           "t.yaml: spec.errorControll: unknown field; did you mean "
+                           "'errorControl'?"},
+        CalibrationMistake{
+            "MannWhitneyAutocorrelationUnknown", "", "", "          autocorrelation: yes\n", "", "",
+            kLatencyMw + "autocorrelation: must be one of adjust, ignore; got 'yes'"},
+        CalibrationMistake{"MannWhitneyAutocorrelationMisspelt", "", "",
+                           "          autocorrelation: ignor\n", "", "",
+                           kLatencyMw +
+                               "autocorrelation: must be one of adjust, ignore; got 'ignor' (did "
+                               "you mean 'ignore'?)"},
+        CalibrationMistake{"MannWhitneyAdjustWithModeKayenta", "", "",
+                           "          mode: kayenta\n          autocorrelation: adjust\n", "", "",
+                           kLatencyMw + "autocorrelation: mode kayenta reproduces Kayenta's "
+                                        "independent-samples test; adjust needs mode augur"},
+        CalibrationMistake{"MannWhitneyAdjustBeforeModeKayenta", "", "",
+                           "          autocorrelation: adjust\n          mode: kayenta\n", "", "",
+                           kLatencyMw + "autocorrelation: mode kayenta reproduces Kayenta's "
+                                        "independent-samples test; adjust needs mode augur"},
+        CalibrationMistake{"MannWhitneyAutocorrelationTypo", "", "",
+                           "          autocorelation: ignore\n", "", "",
+                           kLatencyMw + "autocorelation: unknown field; did you mean "
+                                        "'autocorrelation'?"},
+        CalibrationMistake{"KolmogorovSmirnovAutocorrelationUnknown", "", "", "",
+                           "          autocorrelation: off\n", "",
+                           "t.yaml: spec.metrics[1].judge.kolmogorovSmirnov.autocorrelation: must "
+                           "be one of adjust, ignore; got 'off'"},
+        CalibrationMistake{"RateDispersionUnknown", "", "", "", "",
+                           "          dispersion: poisson\n",
+                           "t.yaml: spec.metrics[2].judge.rate.dispersion: must be one of adjust, "
+                           "ignore; got 'poisson'"},
+        CalibrationMistake{"RateAutocorrelation", "", "", "", "",
+                           "          autocorrelation: ignore\n",
+                           "t.yaml: spec.metrics[2].judge.rate.autocorrelation: unknown field "
+                           "(known: events, total, direction, confidence, minTotal, dispersion, "
+                           "allowedIncrease, allowedDecrease, allowedAbsoluteIncrease, "
+                           "criticalIncrease)"},
+        CalibrationMistake{"InstancesNotALabelName", "", "      instances: pod-name\n", "", "", "",
+                           "t.yaml: spec.metrics[0].instances: must be a Prometheus label name, "
+                           "e.g. pod; got 'pod-name'"},
+        CalibrationMistake{"InstancesStartingWithADigit", "", "      instances: 1pod\n", "", "", "",
+                           "t.yaml: spec.metrics[0].instances: must be a Prometheus label name, "
+                           "e.g. pod; got '1pod'"},
+        CalibrationMistake{"InstancesEmpty", "", "      instances: ''\n", "", "", "",
+                           "t.yaml: spec.metrics[0].instances: must be a Prometheus label name, "
+                           "e.g. pod; got ''"},
+        CalibrationMistake{"InstancesWithModeKayenta", "", "      instances: pod\n",
+                           "          mode: kayenta\n", "", "",
+                           "t.yaml: spec.metrics[0].instances: mannWhitney mode kayenta treats "
+                           "points as independent samples; the instance-aware comparison needs "
+                           "mode augur"}),
+    [](const ::testing::TestParamInfo<CalibrationMistake>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(TemplateLoaderTest, InstancesOnlyWithMannWhitney) {
+  // kValid's rate (metrics[1]) and threshold (metrics[2]) judges.
+  EXPECT_THAT(Lines("      critical: true\n", "      critical: true\n      instances: pod\n"),
+              Contains("t.yaml: spec.metrics[1].instances: the instance-aware comparison is made "
+                       "by the mannWhitney judge only"));
+  EXPECT_THAT(Lines(kCpuQuery, std::string(kCpuQuery) + "      instances: pod\n"),
+              Contains("t.yaml: spec.metrics[2].instances: the instance-aware comparison is made "
+                       "by the mannWhitney judge only"));
+  // And the kolmogorovSmirnov judge.
+  const TemplateLoad load = LoadTemplate(absl::StrReplaceAll(
+      Calibrated("", "", "", "", ""),
+      {{"    - name: spread\n", "    - name: spread\n      instances: pod\n"}}));
+  EXPECT_FALSE(load.result.has_value());
+  EXPECT_THAT(std::string(load.diagnostics.Format("t.yaml")),
+              HasSubstr("t.yaml: spec.metrics[1].instances: the instance-aware comparison is "
+                        "made by the mannWhitney judge only\n"));
+}
+
+TEST(TemplateLoaderTest, WriterRoundTripsTheCalibrationSettings) {
+  const TemplateLoad load = LoadTemplate(Calibrated(
+      "  errorControl: none\n", "      instances: pod\n", "          autocorrelation: ignore\n",
+      "          autocorrelation: ignore\n", "          dispersion: adjust\n"));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const std::string yaml = WriteTemplateYaml(*load.result);
+  EXPECT_THAT(yaml, HasSubstr("\n  errorControl: none\n"));
+  EXPECT_THAT(yaml, HasSubstr("\n      instances: pod\n"));
+  EXPECT_THAT(yaml, HasSubstr("\n          dispersion: adjust\n"));
+  const TemplateLoad again = LoadTemplate(yaml);
+  ASSERT_TRUE(again.result.has_value()) << again.diagnostics.Format("written.yaml") << yaml;
+  const AnalysisTemplate& t = *again.result;
+  EXPECT_EQ(t.error_control, ErrorControl::kNone);
+  EXPECT_EQ(t.metrics[0].instances, "pod");
+  EXPECT_FALSE(std::get<MannWhitneyJudge>(t.metrics[0].judge).adjust_autocorrelation);
+  EXPECT_FALSE(std::get<KolmogorovSmirnovJudge>(t.metrics[1].judge).adjust_autocorrelation);
+  EXPECT_TRUE(std::get<RateJudge>(t.metrics[2].judge).adjust_dispersion);
+  EXPECT_EQ(WriteTemplateYaml(t), yaml);  // a fixed point
+}
+
+TEST(TemplateLoaderTest, WriterLeavesTheCalibrationDefaultsOut) {
+  const TemplateLoad load = LoadTemplate(
+      Calibrated("  errorControl: holm\n", "", "          autocorrelation: adjust\n",
+                 "          autocorrelation: adjust\n", "          dispersion: ignore\n"));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const std::string yaml = WriteTemplateYaml(*load.result);
+  EXPECT_THAT(yaml, Not(HasSubstr("errorControl")));
+  EXPECT_THAT(yaml, Not(HasSubstr("instances")));
+  EXPECT_THAT(yaml, Not(HasSubstr("autocorrelation")));
+  EXPECT_THAT(yaml, Not(HasSubstr("dispersion")));
+  const TemplateLoad again = LoadTemplate(yaml);
+  ASSERT_TRUE(again.result.has_value()) << again.diagnostics.Format("written.yaml") << yaml;
+  EXPECT_EQ(again.result->error_control, ErrorControl::kHolm);
+  EXPECT_TRUE(std::get<MannWhitneyJudge>(again.result->metrics[0].judge).adjust_autocorrelation);
+  EXPECT_TRUE(
+      std::get<KolmogorovSmirnovJudge>(again.result->metrics[1].judge).adjust_autocorrelation);
+  EXPECT_FALSE(std::get<RateJudge>(again.result->metrics[2].judge).adjust_dispersion);
+}
+
+TEST(TemplateLoaderTest, WriterRoundTripsModeKayentaWithoutAutocorrelation) {
+  // Mode kayenta always ignores the autocorrelation: the writer must not write `ignore` (nor
+  // `adjust`, which the loader refuses), and the template loads back the same.
+  const TemplateLoad load = LoadTemplate(Calibrated("", "", "          mode: kayenta\n", "", ""));
+  ASSERT_TRUE(load.result.has_value()) << load.diagnostics.Format("t.yaml");
+  const std::string yaml = WriteTemplateYaml(*load.result);
+  const TemplateLoad again = LoadTemplate(yaml);
+  ASSERT_TRUE(again.result.has_value()) << again.diagnostics.Format("written.yaml") << yaml;
+  const auto& mw = std::get<MannWhitneyJudge>(again.result->metrics[0].judge);
+  EXPECT_EQ(mw.mode, MannWhitneyJudge::Mode::kKayenta);
+  EXPECT_FALSE(mw.adjust_autocorrelation);
+  EXPECT_THAT(yaml, HasSubstr("          mode: kayenta\n"));
+  EXPECT_THAT(yaml, Not(HasSubstr("autocorrelation")));
 }
 
 }  // namespace
