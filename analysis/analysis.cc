@@ -652,8 +652,11 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   }
   auto percent = [](double rate) { return absl::StrFormat("%.3g%%", 100 * rate); };
   const std::string counts =
-      absl::StrCat(label, " ", percent(test->rate_experiment), " (", ev_e, "/", to_e,
-                   ") vs control ", percent(test->rate_control), " (", ev_c, "/", to_c, ")");
+      // The observed rates, from the counts shown (the test may have seen effective counts).
+      absl::StrCat(label, " ", percent(static_cast<double>(ev_e) / static_cast<double>(to_e)), " (",
+                   ev_e, "/", to_e, ") vs control ",
+                   percent(static_cast<double>(ev_c) / static_cast<double>(to_c)), " (", ev_c, "/",
+                   to_c, ")");
   if (ev_e == 0 && ev_c == 0) {
     j.reason = absl::StrCat(counts, ": no events on either side");
     return j;

@@ -12,13 +12,10 @@ namespace {
 // 2 * (the pooled mid-rank of v) - 1 among two sorted samples: #below + #at-or-below. Twice the
 // rank keeps it an integer; the autocorrelation does not see the scale.
 double TwiceMidRank(double v, absl::Span<const double> a, absl::Span<const double> b) {
-  const auto below = [v](absl::Span<const double> s) {
-    return std::lower_bound(s.begin(), s.end(), v) - s.begin();
-  };
-  const auto at_most = [v](absl::Span<const double> s) {
-    return std::upper_bound(s.begin(), s.end(), v) - s.begin();
-  };
-  return static_cast<double>(below(a) + below(b) + at_most(a) + at_most(b));
+  const auto ra = std::equal_range(a.begin(), a.end(), v);
+  const auto rb = std::equal_range(b.begin(), b.end(), v);
+  return static_cast<double>((ra.first - a.begin()) + (ra.second - a.begin()) +
+                             (rb.first - b.begin()) + (rb.second - b.begin()));
 }
 
 // The fraction of `sorted` below v, ties counting 1/2: v's placement among that sample.
