@@ -752,10 +752,12 @@ class ServeIntegrationTest(unittest.TestCase):
                 time.sleep(0.2)
             self.assertTrue(execution["complete"], execution)
             self.assertEqual(execution["status"], "succeeded", execution)
-            return int(execution["result"]["judgeResult"]["score"]["score"])
+            return int(execution["result"]["judgeResult"]["score"]["score"]), execution
 
-        self.assertGreaterEqual(score("healthy"), 95)         # Argo: Successful
-        self.assertLess(score("latency-regression"), 75)      # Argo: Failed
+        healthy, execution = score("healthy")
+        self.assertGreaterEqual(healthy, 95, execution)       # Argo: Successful
+        regressed, execution = score("latency-regression")
+        self.assertLess(regressed, 75, execution)             # Argo: Failed
 
     # j. Flagger's webhooks, with Flagger's body, against the real server and Prometheus.
     def test_j_flagger_webhooks(self):
