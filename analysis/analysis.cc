@@ -584,6 +584,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   // Bursty events: each side's counts shrink by its design effect (Rao and Scott), so that the
   // exact test for independent events sees as much evidence as the counts really hold.
   std::string dispersion;
+  double design_effect = 1.0;
   int64_t tv_e = ev_e, tt_e = to_e, tv_c = ev_c, tt_c = to_c;
   if (c.adjust_dispersion) {
     if (steps.control_events == nullptr) {
@@ -603,7 +604,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
       tt_e = std::max<int64_t>(1, shrink(to_e, de->design_effect));
       tv_c = shrink(ev_c, dc->design_effect);
       tt_c = std::max<int64_t>(1, shrink(to_c, dc->design_effect));
-      out.judgement.variance_factor = std::max(de->design_effect, dc->design_effect);
+      design_effect = std::max(de->design_effect, dc->design_effect);
       dispersion = absl::StrFormat("; dispersion %s x%.3g, control x%.3g over %d steps", label,
                                    de->design_effect, dc->design_effect, dc->steps);
     }
@@ -613,7 +614,7 @@ Judgement JudgeRate(const config::RateJudge& c, const Metric& metric, const char
   auto test = judges::PoissonRateTest(tv_e, tt_e, tv_c, tt_c, options);
   if (!test.ok()) return Error(std::string(test.status().message()));
   Judgement j;
-  j.variance_factor = out.judgement.variance_factor;
+  j.variance_factor = design_effect;
   // The central two-sided p-value (twice the smaller one-sided one), the dual of the
   // Clopper-Pearson interval the classification reads: the interval excludes a ratio of 1
   // exactly when this p is below 1 - confidence, so a HIGH always has p < alpha and Holm's
@@ -1100,9 +1101,17 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
   render.window = request.end - request.start;
   AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate rendered, config::RenderTemplate(t, render));
   // The rate queries again with {{window}} as {{step}}: over the window, each point is one
-  // step's count, from which the judge estimates how bursty the events are.
-  render.window = step;
-  AUGUR_ASSIGN_OR_RETURN(config::RenderedTemplate per_step, config::RenderTemplate(t, render));
+  // step's count, from which the judge estimates how bursty the events are. Only rates that
+  // adjust for dispersion read them.
+  const bool wants_steps = std::any_of(t.metrics.begin(), t.metrics.end(), [](const Metric& m) {
+    const auto* rate = std::get_if<config::RateJudge>(&m.judge);
+    return rate != nullptr && rate->adjust_dispersion;
+  });
+  config::RenderedTemplate per_step;
+  if (wants_steps) {
+    render.window = step;
+    AUGUR_ASSIGN_OR_RETURN(per_step, config::RenderTemplate(t, render));
+  }
   std::vector<std::optional<size_t>> first_step_query(t.metrics.size());
   std::vector<StepCounts> step_counts(t.metrics.size());
 
@@ -1127,8 +1136,8 @@ absl::StatusOr<AnalysisResult> RunAnalysis(const AnalysisTemplate& t,
       add(r.control_total, request.end, "control total");
       add(r.experiment_events, request.end, "experiment events");
       add(r.experiment_total, request.end, "experiment total");
-      const config::RenderedMetric& s = per_step.metrics[i];
       if (!rate->adjust_dispersion) continue;
+      const config::RenderedMetric& s = per_step.metrics[i];
       if (s.control_events == r.control_events || s.control_total == r.control_total ||
           s.experiment_events == r.experiment_events || s.experiment_total == r.experiment_total) {
         step_counts[i].missing = "the queries do not use {{window}}";

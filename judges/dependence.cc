@@ -20,9 +20,9 @@ double TwiceMidRank(double v, absl::Span<const double> a, absl::Span<const doubl
 
 // The fraction of `sorted` below v, ties counting 1/2: v's placement among that sample.
 double Placement(double v, absl::Span<const double> sorted) {
-  const auto below = std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin();
-  const auto at_most = std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin();
-  return static_cast<double>(below + at_most) / (2.0 * static_cast<double>(sorted.size()));
+  const auto [below, at_most] = std::equal_range(sorted.begin(), sorted.end(), v);
+  return static_cast<double>((below - sorted.begin()) + (at_most - sorted.begin())) /
+         (2.0 * static_cast<double>(sorted.size()));
 }
 
 // Sum of (t^3 - t) over the tie groups of two sorted samples merged.

@@ -41,11 +41,7 @@ struct Reference {
     if (df <= 0.0 || std::isinf(z)) return NormalCdf(z);
     return boost::math::cdf(boost::math::students_t_distribution<double>(df), z);
   }
-  double UpperTail(double z) const {
-    if (df <= 0.0 || std::isinf(z)) return NormalUpperTail(z);
-    return boost::math::cdf(
-        boost::math::complement(boost::math::students_t_distribution<double>(df), z));
-  }
+  double UpperTail(double z) const { return MannWhitneyReferenceUpperTail(z, df); }
   // As NormalQuantile: P(T <= q) = p, or P(T > q) = p when lower_tail is false.
   double Quantile(double p, bool lower_tail = true) const {
     if (df <= 0.0) return NormalQuantile(p, lower_tail);
@@ -451,6 +447,12 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
     AUGUR_RETURN_IF_ERROR(RootSearchInterval(s, alpha, options, result));
   }
   return result;
+}
+
+double MannWhitneyReferenceUpperTail(double z, double degrees_of_freedom) {
+  if (degrees_of_freedom <= 0.0 || std::isinf(z)) return NormalUpperTail(z);
+  return boost::math::cdf(
+      boost::math::complement(boost::math::students_t_distribution<double>(degrees_of_freedom), z));
 }
 
 absl::string_view AlternativeName(Alternative alternative) {

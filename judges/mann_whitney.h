@@ -109,6 +109,10 @@ absl::StatusOr<MannWhitneyResult> MannWhitney(absl::Span<const double> experimen
 
 // Names used by the CLI, JSON output and templates: "two-sided", "greater", "less"; "auto",
 // "always", "never"; "exact", "r-compatible", "kayenta"; "exact", "asymptotic".
+// P(T > z) under the normal approximation's null reference: N(0, 1) when degrees_of_freedom is
+// 0, Student's t with that many degrees of freedom otherwise (MannWhitneyOptions).
+double MannWhitneyReferenceUpperTail(double z, double degrees_of_freedom);
+
 absl::string_view AlternativeName(Alternative alternative);
 absl::string_view ExactModeName(ExactMode mode);
 absl::string_view IntervalMethodName(IntervalMethod method);

@@ -6,11 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "boost/math/distributions/students_t.hpp"
 #include "judges/dependence.h"
 #include "judges/descriptive.h"
 #include "judges/mann_whitney.h"
-#include "judges/normal_distribution.h"
 #include "judges/sort_doubles.h"
 
 namespace augur::judges {
@@ -49,13 +47,6 @@ bool IsCritical(const Options& o, Classification c, double effect) {
     return o.critical;
   }
   return false;
-}
-
-// P(T > z) for the normal (df 0) or Student-t reference.
-double UpperTail(double z, double df) {
-  if (df <= 0.0) return NormalUpperTail(z);
-  return boost::math::cdf(
-      boost::math::complement(boost::math::students_t_distribution<double>(df), z));
 }
 
 // " (autocorrelation 0.81: variance x9.4)" or the instances: what the dependence adjustment
@@ -158,7 +149,8 @@ Judgement ClassifyMannWhitney(absl::Span<const double> experiment, absl::Span<co
     // corrected), must be able to reach the confidence; otherwise nothing can be shown.
     const double nd = static_cast<double>(n), md = static_cast<double>(m);
     const double sigma = std::sqrt(nd * md * (nd + md + 1.0) / 12.0 * mw.variance_factor);
-    const double best = 2.0 * UpperTail((nd * md / 2.0 - 0.5) / sigma, mw.degrees_of_freedom);
+    const double best =
+        2.0 * MannWhitneyReferenceUpperTail((nd * md / 2.0 - 0.5) / sigma, mw.degrees_of_freedom);
     if (best >= 1.0 - o.confidence) {
       j.classification = Classification::kNoData;
       j.critical = o.critical;
